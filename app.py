@@ -1,0 +1,16 @@
+"""Entry point: `streamlit run app.py`. Navigation, shared sidebar, nothing heavy."""
+
+import streamlit as st
+
+from ui.sidebar import render_sidebar
+
+st.set_page_config(page_title="RAG vs Fine-Tuning Playground", page_icon=":material/science:", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/home.py", title="Welcome", icon=":material/waving_hand:", default=True),
+        st.Page("pages/corpus.py", title="Corpus", icon=":material/folder_open:", url_path="corpus"),
+    ]
+)
+render_sidebar()
+navigation.run()

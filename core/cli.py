@@ -1,0 +1,111 @@
+"""Headless entry point: `python -m core <command>`.
+
+  load-sample                      create or top up the sample corpus
+  corpora                          list corpora
+  docs CORPUS                      list a corpus's documents
+  ingest PATH... --corpus NAME     ingest files or folders (creates the corpus if new)
+  rename CORPUS NEW_NAME | delete CORPUS
+Add --json for machine-readable output. Errors print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from core.config import IngestConfig
+from core.errors import PlaygroundError
+from core.loaders import SUPPORTED_EXTENSIONS
+from core.sample import load_sample
+from core.settings import data_dir
+from core.store import CorpusStore
+from core.types import IngestReport, SourceFile
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("load-sample", help="create or top up the sample corpus")
+    sub.add_parser("corpora", help="list corpora")
+    docs = sub.add_parser("docs", help="list documents of a corpus")
+    docs.add_argument("corpus")
+    ingest = sub.add_parser("ingest", help="ingest files or folders into a corpus")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--corpus", required=True, help="corpus id or name (created if new)")
+    rename = sub.add_parser("rename", help="rename a corpus")
+    rename.add_argument("corpus")
+    rename.add_argument("new_name")
+    delete = sub.add_parser("delete", help="delete a corpus")
+    delete.add_argument("corpus")
+    return parser
+
+
+def _sources(paths: list[Path]) -> list[SourceFile]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise PlaygroundError(f"{path}: no such file or folder. Check the path.")
+    return [SourceFile(p.name, p.read_bytes()) for p in files]
+
+
+def _report(report: IngestReport) -> dict:
+    return {
+        "added": [asdict(r) for r in report.added],
+        "unchanged": list(report.unchanged),
+        "issues": [asdict(i) for i in report.issues],
+    }
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    store = CorpusStore(data_dir())
+    config = IngestConfig.from_env()
+    if args.command == "load-sample":
+        info, report = load_sample(store, config)
+        result = {"corpus": info.corpus_id, "documents": len(info.documents), **_report(report)}
+    elif args.command == "corpora":
+        result = [{"id": c.corpus_id, "name": c.name, "documents": len(c.documents),
+                   "words": c.total_words, "tokens": c.total_tokens} for c in store.list_corpora()]  # fmt: skip
+    elif args.command == "docs":
+        result = [asdict(d) for d in store.resolve(args.corpus).documents]
+    elif args.command == "ingest":
+        try:
+            corpus_id = store.resolve(args.corpus).corpus_id
+        except PlaygroundError:
+            corpus_id = store.create(args.corpus).corpus_id
+        result = {"corpus": corpus_id, **_report(store.add_files(corpus_id, _sources(args.paths), config))}
+    elif args.command == "rename":
+        result = asdict(store.rename(store.resolve(args.corpus).corpus_id, args.new_name))
+    else:
+        store.delete(store.resolve(args.corpus).corpus_id)
+        result = {"deleted": args.corpus}
+    _print(result, args.json)
+    return 1 if isinstance(result, dict) and any(i["level"] == "error" for i in result.get("issues", [])) else 0
+
+
+def _print(result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, indent=1, default=str))
+        return
+    rows = result if isinstance(result, list) else [result]
+    for row in rows:
+        issues = row.pop("issues", []) if isinstance(row, dict) else []
+        print(json.dumps(row, default=str) if not isinstance(row, str) else row)
+        for issue in issues:
+            print(f"  {issue['level']}: {issue['message']}", file=sys.stderr)
+
+
+def main() -> None:
+    try:
+        sys.exit(run())
+    except PlaygroundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,47 @@
+"""Text normalisation shared by every loader.
+
+Keeps paragraph breaks (one blank line) and line breaks; collapses runs of spaces,
+strips control and zero-width characters, and normalises Unicode to NFC. It does not
+fix hyphenation or reflow lines broken by a PDF's layout.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def normalize_text(text: str) -> str:
+    """Normalise whitespace and invisible characters, keeping paragraph structure."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def collapse_whitespace(text: str) -> str:
+    """All whitespace runs to one space: the form used to match quotes across layouts."""
+    return " ".join(normalize_text(text).split())
+
+
+def first_heading(text: str) -> str | None:
+    """The first Markdown heading's text (`# Title`), if any."""
+    for line in text.split("\n"):
+        match = re.match(r"#{1,6}\s+(.+)", line)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def first_line(text: str, max_len: int = 120) -> str | None:
+    """The first non-empty line if it is short enough to be a title."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            return line if len(line) <= max_len else None
+    return None

@@ -1,0 +1,48 @@
+"""Welcome page: what the playground compares and where to start."""
+
+import streamlit as st
+
+from core.errors import PlaygroundError
+from ui.actions import load_sample_with_progress
+from ui.resources import get_store
+from ui.state import active_corpus
+
+st.title("RAG vs Fine-Tuning Playground")
+st.markdown(
+    """
+Choosing how to customise an LLM? This playground runs the options on **your documents**
+and shows what each one does, measured rather than claimed:
+
+- **RAG** changes what the model *sees*: chunks retrieved from the corpus, with citations.
+- **Fine-tuning** (LoRA adapters) changes how the model *behaves*: style, format, task habits.
+- **Long context** puts the whole corpus in the prompt, when it fits the window.
+- **Hybrids** feed retrieval into a fine-tuned model.
+
+Every figure the app shows (tokens, dollars, milliseconds, recall) is counted or measured,
+and says where it comes from.
+"""
+)
+
+store = get_store()
+corpus = active_corpus(store.list_corpora())
+st.subheader("Where to start")
+if corpus is None:
+    st.markdown(
+        "1. Load the bundled sample corpus (a fictional law firm: contracts, policies, memos) "
+        "or upload your own files on the **Corpus** page."
+    )
+    if st.button("Load the sample corpus", type="primary"):
+        try:
+            load_sample_with_progress(store)
+        except PlaygroundError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+else:
+    st.markdown(
+        f"The active corpus is **{corpus.name}**: {len(corpus.documents)} documents, "
+        f"{corpus.total_words:,} words, {corpus.total_tokens:,} tokens "
+        f"(counted with litellm's tokenizer for {corpus.documents[0].token_model if corpus.documents else 'n/a'})."
+    )
+st.page_link("pages/corpus.py", label="Open the Corpus page: upload, preview and manage documents",
+             icon=":material/folder_open:")  # fmt: skip

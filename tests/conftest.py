@@ -1,0 +1,32 @@
+"""Shared fixtures: an isolated data folder and a store on it. No network is used."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    path = tmp_path / "data"
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(path))
+    monkeypatch.delenv("PLAYGROUND_MAX_FILE_MB", raising=False)
+    return path
+
+
+@pytest.fixture()
+def store(data_dir):
+    from core.store import CorpusStore
+
+    return CorpusStore(data_dir)
+
+
+@pytest.fixture()
+def config():
+    from core.config import IngestConfig
+
+    return IngestConfig()

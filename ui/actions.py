@@ -1,0 +1,44 @@
+"""Long-running actions started by buttons, shown with a progress bar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.sample import load_sample
+from core.store import CorpusStore
+from core.types import IngestReport, SourceFile
+from ui.resources import ingest_config
+from ui.state import set_active
+
+
+def _bar(label: str):
+    bar = st.progress(0.0, text=label)
+    return bar, (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+
+
+def load_sample_with_progress(store: CorpusStore) -> IngestReport:
+    bar, progress = _bar("Loading the sample corpus")
+    info, report = load_sample(store, ingest_config(), progress)
+    bar.empty()
+    set_active(info.corpus_id)
+    return report
+
+
+def ingest_with_progress(store: CorpusStore, corpus_id: str, sources: list[SourceFile]) -> IngestReport:
+    bar, progress = _bar(f"Ingesting {len(sources)} file(s)")
+    report = store.add_files(corpus_id, sources, ingest_config(), progress)
+    bar.empty()
+    return report
+
+
+def show_report(report: IngestReport) -> None:
+    """One line per outcome: added, unchanged, warnings, errors."""
+    if report.added:
+        names = ", ".join(f"{r.name} (v{r.version})" for r in report.added)
+        st.success(f"Added {len(report.added)}: {names}")
+    if report.unchanged:
+        st.info(f"Unchanged (same content already stored): {', '.join(report.unchanged)}")
+    for issue in report.warnings:
+        st.warning(issue.message)
+    for issue in report.errors:
+        st.error(issue.message)

@@ -1,0 +1,26 @@
+"""Session state in one place: which corpus is active."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.sample import SAMPLE_ID
+from core.types import CorpusInfo
+
+ACTIVE_CORPUS = "active_corpus_id"
+
+
+def active_corpus(corpora: list[CorpusInfo]) -> CorpusInfo | None:
+    """The active corpus: the one chosen this session, else the sample, else the first."""
+    if not corpora:
+        return None
+    by_id = {c.corpus_id: c for c in corpora}
+    chosen = st.session_state.get(ACTIVE_CORPUS)
+    if chosen not in by_id:
+        chosen = SAMPLE_ID if SAMPLE_ID in by_id else corpora[0].corpus_id
+        st.session_state[ACTIVE_CORPUS] = chosen
+    return by_id[chosen]
+
+
+def set_active(corpus_id: str) -> None:
+    st.session_state[ACTIVE_CORPUS] = corpus_id
