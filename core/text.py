@@ -39,9 +39,11 @@ def first_heading(text: str) -> str | None:
 
 
 def first_line(text: str, max_len: int = 120) -> str | None:
-    """The first non-empty line if it is short enough to be a title."""
-    for line in text.split("\n"):
-        line = line.strip()
-        if line:
-            return line if len(line) <= max_len else None
-    return None
+    """The first non-empty line if it is short enough to be a title. Two leading
+    upper-case lines (a letterhead, then the document name) are joined with " - "."""
+    lines = [line.strip() for line in text.split("\n")[:20] if line.strip()]
+    if not lines or len(lines[0]) > max_len:
+        return None
+    if len(lines) > 1 and lines[0].isupper() and lines[1].isupper() and len(lines[1]) <= max_len:
+        return f"{lines[0]} - {lines[1]}"
+    return lines[0]

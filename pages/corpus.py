@@ -1,11 +1,12 @@
 """Corpus page: load the sample, upload files, see and manage documents and versions."""
 
+import math
 from pathlib import PurePath
 
 import streamlit as st
 
 from core.errors import PlaygroundError
-from core.loaders import SUPPORTED_EXTENSIONS
+from core.loaders import FORMATS
 from core.types import SourceFile
 from ui.actions import ingest_with_progress, load_sample_with_progress, show_report
 from ui.resources import get_store, ingest_config
@@ -70,9 +71,10 @@ cols[3].metric("Size", f"{sum(d.size_bytes for d in docs) / 2**20:.1f} MB")
 limit = ingest_config().max_file_mb
 with st.form("upload", clear_on_submit=False):
     files = st.file_uploader(
-        f"Add files to '{corpus.name}' ({', '.join(sorted({e.lstrip('.') for e in SUPPORTED_EXTENSIONS}))}; "
-        f"up to {limit:g} MB each). A file with a name already in the corpus becomes its next version.",
+        f"Add files to '{corpus.name}' ({', '.join(FORMATS)}). "
+        "A file whose name is already in the corpus becomes its next version.",
         accept_multiple_files=True,
+        max_upload_size=max(1, math.ceil(limit)),
         key=f"uploader_{st.session_state['uploader_key']}",
     )
     if st.form_submit_button("Ingest files", type="primary") and files:

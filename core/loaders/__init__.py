@@ -29,5 +29,6 @@ LOADERS: dict[str, tuple[str, Loader]] = {
     ".csv": ("csv", load_csv),
 }
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(LOADERS)
+FORMATS: tuple[str, ...] = tuple(dict.fromkeys(fmt for fmt, _ in LOADERS.values()))
 
-__all__ = ["LOADERS", "SUPPORTED_EXTENSIONS", "Loaded", "Loader"]
+__all__ = ["FORMATS", "LOADERS", "SUPPORTED_EXTENSIONS", "Loaded", "Loader"]

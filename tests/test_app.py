@@ -1,0 +1,94 @@
+"""AppTest: every page renders without exception; the sample corpus loads through the page."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.sample import sample_files
+
+TIMEOUT = 120
+
+
+def app() -> AppTest:
+    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_sidebar_shows_active_corpus_and_backend(data_dir):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    load_sample(CorpusStore(data_dir), IngestConfig())
+    at = app().run()
+    assert at.sidebar.selectbox[0].options == ["Sample: Harrow & Vale LLP"]
+    assert any(f"{len(sample_files())} documents" in c.value for c in at.sidebar.caption)
+
+
+def test_home_renders_welcome_on_first_run(data_dir):
+    at = app().run()
+    assert not at.exception
+    assert at.title[0].value == "RAG vs Fine-Tuning Playground"
+    assert any("No corpus yet" in c.value for c in at.sidebar.caption)
+    assert any("Extractive reader (no LLM)" in m.value for m in at.sidebar.markdown)
+    button(at, "Load the sample corpus").click().run()
+    assert not at.exception
+    assert "The active corpus is **Sample: Harrow & Vale LLP**" in " ".join(m.value for m in at.markdown)
+
+
+def test_corpus_page_empty_state(data_dir):
+    at = app().run()
+    at.switch_page("pages/corpus.py").run()
+    assert not at.exception
+    assert any("No corpus yet" in i.value for i in at.info)
+
+
+def test_corpus_page_loads_sample_and_previews(data_dir):
+    at = app().run()
+    at.switch_page("pages/corpus.py").run()
+    button(at, "Load the sample corpus").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == str(len(sample_files()))
+    assert int(metrics["Words"].replace(",", "")) >= 60_000
+    table = at.dataframe[0].value
+    assert len(table) == len(sample_files())
+    assert set(table["format"]) >= {"md", "txt", "pdf", "docx", "html"}
+    assert any(s.value.startswith("Added") for s in at.success)
+    at.selectbox(key="preview_doc").select("saas_subscription_agreement.pdf").run()
+    assert not at.exception
+    preview = at.text_area[0].value
+    assert preview.startswith("--- page 1 ---") and "--- page 2 ---" in preview
+
+
+def test_create_rename_delete_corpus_through_the_page(data_dir):
+    at = app().run()
+    at.switch_page("pages/corpus.py").run()
+    at.text_input[0].input("Client contracts")
+    next(b for b in at.button if b.label == "Create corpus").click().run()
+    assert not at.exception
+    assert any("This corpus is empty" in i.value for i in at.info)
+    rename = next(t for t in at.text_input if t.label == "Rename the active corpus")
+    rename.input("Vendor contracts")
+    next(b for b in at.button if b.label == "Rename").click().run()
+    assert at.checkbox[0].label == "Yes, delete 'Vendor contracts' and all its documents"
+    at.checkbox[0].check().run()
+    button(at, "Delete corpus").click().run()
+    assert not at.exception
+    assert any("No corpus yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/corpus.py"])
+def test_pages_render_with_a_corpus(data_dir, page):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    load_sample(CorpusStore(data_dir), IngestConfig())
+    at = app().run()
+    at.switch_page(page).run()
+    assert not at.exception

@@ -1,0 +1,45 @@
+"""The main journey in a real browser: load the sample corpus, upload good and bad files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import ARTIFACTS, browser_page, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+
+def test_corpus_journey_in_chromium(tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(tmp_path / "data") as url, browser_page() as page:
+        page.goto(f"{url}/")
+        page.get_by_text("RAG vs Fine-Tuning Playground").first.wait_for()
+        page.get_by_text("No corpus yet").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "welcome.png"), full_page=True)
+
+        page.goto(f"{url}/corpus")
+        page.get_by_role("button", name="Load the sample corpus").click()
+        page.get_by_text(re.compile(r"^Added \d+:")).wait_for()
+        assert page.get_by_test_id("stMetricValue").first.inner_text().strip().isdigit()
+        page.get_by_test_id("stDataFrame").wait_for()
+        sidebar = page.get_by_test_id("stSidebar")
+        assert re.search(r"\d+ documents · [\d,]+ words", sidebar.inner_text())
+        assert "Sample: Harrow & Vale LLP" in sidebar.get_by_test_id("stSelectbox").locator("input").input_value()
+
+        page.locator("input[type='file']").first.set_input_files(
+            [
+                {"name": "new_policy.md", "mimeType": "text/markdown", "buffer": b"# Parking Policy\n\nStaff get 2 bays."},
+                {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""},
+                {"name": "corrupt.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 truncated"},
+            ]
+        )
+        page.get_by_text("new_policy.md").first.wait_for()
+        page.get_by_role("button", name="Ingest files").click()
+        page.get_by_text("Added 1: new_policy.md (v1)").wait_for()
+        page.get_by_text("empty.txt: is empty (0 bytes)").wait_for()
+        page.get_by_text("corrupt.pdf: the PDF is corrupt or truncated").wait_for()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "corpus.png"), full_page=True)
+        assert page.get_by_test_id("stException").count() == 0
