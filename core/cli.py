@@ -27,19 +27,21 @@ from core.types import IngestReport, SourceFile
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("load-sample", help="create or top up the sample corpus")
-    sub.add_parser("corpora", help="list corpora")
-    docs = sub.add_parser("docs", help="list documents of a corpus")
+    add = lambda name, help: sub.add_parser(name, help=help, parents=[common])  # noqa: E731
+    add("load-sample", "create or top up the sample corpus")
+    add("corpora", "list corpora")
+    docs = add("docs", "list documents of a corpus")
     docs.add_argument("corpus")
-    ingest = sub.add_parser("ingest", help="ingest files or folders into a corpus")
+    ingest = add("ingest", "ingest files or folders into a corpus")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--corpus", required=True, help="corpus id or name (created if new)")
-    rename = sub.add_parser("rename", help="rename a corpus")
+    rename = add("rename", "rename a corpus")
     rename.add_argument("corpus")
     rename.add_argument("new_name")
-    delete = sub.add_parser("delete", help="delete a corpus")
+    delete = add("delete", "delete a corpus")
     delete.add_argument("corpus")
     return parser
 

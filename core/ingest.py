@@ -12,7 +12,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from core.config import IngestConfig
 from core.errors import BadInputError
 from core.loaders import LOADERS, SUPPORTED_EXTENSIONS, Loaded
-from core.text import normalize_text
+from core.text import normalize_text, refine_title
 from core.types import Document, Page, SourceFile, content_id
 
 MAX_NAME_LENGTH = 200
@@ -60,7 +60,7 @@ def parse_file(source: SourceFile, config: IngestConfig) -> Document:
     return Document(
         doc_id=content_id(source.data),
         name=name,
-        title=(loaded.title or "").strip() or PurePath(name).stem,
+        title=refine_title((loaded.title or "").strip() or PurePath(name).stem, text),
         format=fmt,
         text=text,
         size_bytes=size,

@@ -47,3 +47,16 @@ def first_line(text: str, max_len: int = 120) -> str | None:
     if len(lines) > 1 and lines[0].isupper() and lines[1].isupper() and len(lines[1]) <= max_len:
         return f"{lines[0]} - {lines[1]}"
     return lines[0]
+
+
+_GENERIC_TITLES = {"MEMORANDUM", "MEMO", "LETTER", "NOTICE"}
+_SUBJECT = re.compile(r"^(?:#+\s*)?(?:RE|Re|SUBJECT|Subject)\s*:\s*(.+)$", re.MULTILINE)
+
+
+def refine_title(title: str, text: str) -> str:
+    """Replace a generic title ("MEMORANDUM") with the document's RE:/Subject: line."""
+    if title.strip().upper() in _GENERIC_TITLES:
+        match = _SUBJECT.search(text[:3000])
+        if match:
+            return f"{title.strip().title()}: {match.group(1).strip()}"
+    return title

@@ -92,7 +92,15 @@ if not docs:
     st.info("This corpus is empty. Upload files above.")
     st.stop()
 
-st.dataframe(documents_table(docs), hide_index=True, width="stretch")
+st.dataframe(
+    documents_table(docs),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "document": st.column_config.TextColumn(width="medium"),
+        "title": st.column_config.TextColumn(width="medium"),
+    },
+)
 
 st.subheader("Document")
 names = [d.name for d in docs]
@@ -110,11 +118,15 @@ with info:
         + (f" · encoding {document.encoding}" if document.encoding else "")
         + f" · id `{document.doc_id}`"
     )
-    st.text_area("Extracted text", preview_text(document), height=420, disabled=True, label_visibility="collapsed")
+    st.code(preview_text(document), language=None, wrap_lines=True, height=420)
 with actions:
     st.download_button("Download original", store.original_bytes(corpus.corpus_id, chosen, version),
                        file_name=chosen, width="stretch")  # fmt: skip
-    replacement = st.file_uploader(f"Replace with a newer version of {chosen}", key=f"replace_{chosen}_{st.session_state['uploader_key']}")
+    replacement = st.file_uploader(
+        f"Replace with a newer version of {chosen}",
+        max_upload_size=max(1, math.ceil(limit)),
+        key=f"replace_{chosen}_{st.session_state['uploader_key']}",
+    )
     if replacement is not None and st.button("Upload as next version", width="stretch"):
         wanted, got = PurePath(chosen).suffix.lower(), PurePath(replacement.name).suffix.lower()
         if wanted != got:
@@ -122,9 +134,11 @@ with actions:
         else:
             _remember(ingest_with_progress(store, corpus.corpus_id, [SourceFile(chosen, replacement.getvalue())]))
             st.rerun()
-    if st.button(f"Delete {chosen}", width="stretch"):
-        store.delete_document(corpus.corpus_id, chosen)
-        st.rerun()
+    with st.popover(f"Delete {chosen}", width="stretch"):
+        st.caption("Removes the document and all its versions from this corpus.")
+        if st.button("Delete for good", type="primary", key="confirm_delete_doc"):
+            store.delete_document(corpus.corpus_id, chosen)
+            st.rerun()
 if len(history) > 1:
     st.markdown("**Versions**")
     st.dataframe(versions_table(history), hide_index=True, width="stretch")

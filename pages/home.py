@@ -28,8 +28,8 @@ corpus = active_corpus(store.list_corpora())
 st.subheader("Where to start")
 if corpus is None:
     st.markdown(
-        "1. Load the bundled sample corpus (a fictional law firm: contracts, policies, memos) "
-        "or upload your own files on the **Corpus** page."
+        "Load the bundled sample corpus (a fictional law firm's contracts, policies and memos, "
+        "with a labelled QA set), or upload your own files on the **Corpus** page."
     )
     if st.button("Load the sample corpus", type="primary"):
         try:

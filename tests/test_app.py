@@ -61,7 +61,7 @@ def test_corpus_page_loads_sample_and_previews(data_dir):
     assert any(s.value.startswith("Added") for s in at.success)
     at.selectbox(key="preview_doc").select("saas_subscription_agreement.pdf").run()
     assert not at.exception
-    preview = at.text_area[0].value
+    preview = at.code[0].value
     assert preview.startswith("--- page 1 ---") and "--- page 2 ---" in preview
 
 

@@ -43,3 +43,7 @@ def test_corpus_journey_in_chromium(tmp_path):
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / "corpus.png"), full_page=True)
         assert page.get_by_test_id("stException").count() == 0
+
+        page.get_by_role("heading", name="Document").scroll_into_view_if_needed()
+        assert "Harrow & Vale LLP Billing Guidelines" in page.get_by_test_id("stCode").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "preview.png"))

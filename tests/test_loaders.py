@@ -100,3 +100,11 @@ def test_same_bytes_same_id_and_different_bytes_different_id():
 
 def test_normalize_text_strips_invisible_and_control_characters():
     assert normalize_text("a\u200bb\u00a0c\x07d\n\n\n\ne") == "ab cd\n\ne"
+
+
+def test_titles_from_letterheads_and_memo_subject_lines():
+    assert parse("policy.txt", b"HARROW & VALE LLP\n\nEXPENSES POLICY\n\nBody text.").title == (
+        "HARROW & VALE LLP - EXPENSES POLICY"
+    )
+    memo = parse("memo.md", b"# MEMORANDUM\n\nTO: Partners\n\nRE: Liability cap for data breaches\n\nBody.")
+    assert memo.title == "Memorandum: Liability cap for data breaches"

@@ -9,7 +9,7 @@ from core.types import Document, DocumentRecord
 
 def documents_table(records: tuple[DocumentRecord, ...]) -> pd.DataFrame:
     token_label = f"tokens ({records[0].token_model})" if records else "tokens"
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "document": r.name,
@@ -25,6 +25,9 @@ def documents_table(records: tuple[DocumentRecord, ...]) -> pd.DataFrame:
             for r in records
         ]
     )
+    if not table.empty:
+        table["pages"] = table["pages"].astype("Int64")
+    return table
 
 
 def versions_table(records: tuple[DocumentRecord, ...]) -> pd.DataFrame:
