@@ -28,7 +28,9 @@ from core.errors import BadInputError, CorpusNotFoundError, StoreError
 from core.fsutil import atomic_write_bytes, atomic_write_json, fsync_dir
 from core.ingest import parse_file
 from core.tokens import count_tokens
-from core.types import CorpusInfo, Document, DocumentRecord, IngestIssue, IngestReport, Page, SourceFile
+from core.types import (
+    CorpusInfo, Document, DocumentRecord, IngestIssue, IngestReport, Page, SourceFile, content_id,
+)  # fmt: skip
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -111,13 +113,17 @@ class CorpusStore:
 
         Bad files are reported in the result and do not stop the others.
         """
-        self.get(corpus_id)
+        current = {e["name"]: e["versions"][-1]["doc_id"] for e in self._read(corpus_id)["documents"]}
         sources = list(sources)
         parsed: list[tuple[Document, bytes, int]] = []
         issues: list[IngestIssue] = []
+        same: list[str] = []
         for index, source in enumerate(sources):
             if progress:
                 progress(index / max(len(sources), 1), f"Reading {source.name}")
+            if current.get(source.name) == content_id(source.data):
+                same.append(source.name)  # stored already: skip parsing and token counting
+                continue
             try:
                 doc = parse_file(source, config)
             except BadInputError as exc:
@@ -128,7 +134,7 @@ class CorpusStore:
         if progress:
             progress(1.0, "Saving")
         added, unchanged = self._commit(corpus_id, parsed, config.token_model)
-        return IngestReport(added=tuple(added), unchanged=tuple(unchanged), issues=tuple(issues))
+        return IngestReport(added=tuple(added), unchanged=tuple(same + unchanged), issues=tuple(issues))
 
     def delete_document(self, corpus_id: str, name: str) -> None:
         with self._lock(corpus_id):
