@@ -97,6 +97,13 @@ def _print(result, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, indent=1, default=str))
         return
+    if isinstance(result, dict) and "added" in result:
+        print(f"{result['corpus']}: added {len(result['added'])} "
+              f"({', '.join(r['name'] + ' v' + str(r['version']) for r in result['added']) or 'none'}), "
+              f"unchanged {len(result['unchanged'])}")  # fmt: skip
+        for issue in result["issues"]:
+            print(f"  {issue['level']}: {issue['message']}", file=sys.stderr)
+        return
     rows = result if isinstance(result, list) else [result]
     for row in rows:
         issues = row.pop("issues", []) if isinstance(row, dict) else []
