@@ -8,8 +8,8 @@ st.set_page_config(page_title="RAG vs Fine-Tuning Playground", page_icon=":mater
 
 navigation = st.navigation(
     [
-        st.Page("pages/home.py", title="Welcome", icon=":material/waving_hand:", default=True),
-        st.Page("pages/corpus.py", title="Corpus", icon=":material/folder_open:", url_path="corpus"),
+        st.Page("app_pages/home.py", title="Welcome", icon=":material/waving_hand:", default=True),
+        st.Page("app_pages/corpus.py", title="Corpus", icon=":material/folder_open:", url_path="corpus"),
     ]
 )
 render_sidebar()

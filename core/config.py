@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from core.errors import ConfigError
 from core.settings import max_file_mb
@@ -38,3 +39,33 @@ class IngestConfig:
     @classmethod
     def from_env(cls) -> "IngestConfig":
         return cls(max_file_mb=max_file_mb())
+
+
+ChunkStrategy = Literal["fixed_tokens", "recursive", "sentence", "markdown_headers", "semantic"]
+CHUNK_STRATEGIES: tuple[str, ...] = get_args(ChunkStrategy)
+
+
+@dataclass(frozen=True)
+class ChunkConfig:
+    """How documents are split. Sizes are in tokens (tiktoken cl100k_base).
+
+    semantic_percentile: for "semantic", split where the embedding distance between
+    neighbouring sentences is above this percentile of all such distances.
+    """
+
+    strategy: ChunkStrategy = "recursive"
+    chunk_size: int = 256
+    chunk_overlap: int = 32
+    semantic_percentile: float = 90.0
+
+    def __post_init__(self) -> None:
+        if self.strategy not in CHUNK_STRATEGIES:
+            raise ConfigError(f"strategy={self.strategy!r} is not one of {', '.join(CHUNK_STRATEGIES)}.")
+        if not isinstance(self.chunk_size, int) or not 16 <= self.chunk_size <= 8192:
+            raise ConfigError(f"chunk_size={self.chunk_size!r} must be a whole number of tokens from 16 to 8192.")
+        if not isinstance(self.chunk_overlap, int) or not 0 <= self.chunk_overlap < self.chunk_size:
+            raise ConfigError(
+                f"chunk_overlap={self.chunk_overlap!r} must be at least 0 and below chunk_size={self.chunk_size}."
+            )
+        if not 0 < self.semantic_percentile < 100:
+            raise ConfigError(f"semantic_percentile={self.semantic_percentile!r} must be between 0 and 100.")

@@ -7,8 +7,12 @@ default tokenizer (tiktoken cl100k).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from functools import lru_cache
+from pathlib import Path
+
+CHUNK_ENCODING = "cl100k_base"
 
 
 @lru_cache(maxsize=1)
@@ -26,3 +30,21 @@ def count_tokens(text: str, model: str) -> int:
         return 0
     return int(_litellm().token_counter(model=model, text=text))
 
+
+
+@lru_cache(maxsize=4)
+def encoding(name: str = CHUNK_ENCODING):
+    """A tiktoken encoding read from litellm's bundled files, without importing litellm."""
+    if "TIKTOKEN_CACHE_DIR" not in os.environ:
+        spec = importlib.util.find_spec("litellm")
+        if spec and spec.submodule_search_locations:
+            bundled = Path(list(spec.submodule_search_locations)[0]) / "litellm_core_utils" / "tokenizers"
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(bundled)
+    import tiktoken
+
+    return tiktoken.get_encoding(name)
+
+
+def chunk_token_count(text: str) -> int:
+    """Tokens as chunk sizes are measured (tiktoken cl100k_base)."""
+    return len(encoding().encode(text, disallowed_special=()))

@@ -141,3 +141,23 @@ class IngestReport:
     @property
     def warnings(self) -> tuple[IngestIssue, ...]:
         return tuple(i for i in self.issues if i.level == "warning")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of one document version, as indexed and retrieved.
+
+    `start`/`end` are character offsets into the document's text; `section` is the
+    heading path above `start`; `tokens` counts the chunk text (cl100k tokenizer).
+    """
+
+    chunk_id: str
+    doc_id: str
+    doc_name: str
+    index: int
+    text: str
+    start: int
+    end: int
+    tokens: int
+    page: int | None = None
+    section: tuple[str, ...] = ()

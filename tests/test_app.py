@@ -42,14 +42,14 @@ def test_home_renders_welcome_on_first_run(data_dir):
 
 def test_corpus_page_empty_state(data_dir):
     at = app().run()
-    at.switch_page("pages/corpus.py").run()
+    at.switch_page("app_pages/corpus.py").run()
     assert not at.exception
     assert any("No corpus yet" in i.value for i in at.info)
 
 
 def test_corpus_page_loads_sample_and_previews(data_dir):
     at = app().run()
-    at.switch_page("pages/corpus.py").run()
+    at.switch_page("app_pages/corpus.py").run()
     button(at, "Load the sample corpus").click().run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -67,7 +67,7 @@ def test_corpus_page_loads_sample_and_previews(data_dir):
 
 def test_create_rename_delete_corpus_through_the_page(data_dir):
     at = app().run()
-    at.switch_page("pages/corpus.py").run()
+    at.switch_page("app_pages/corpus.py").run()
     at.text_input[0].input("Client contracts")
     next(b for b in at.button if b.label == "Create corpus").click().run()
     assert not at.exception
@@ -82,7 +82,7 @@ def test_create_rename_delete_corpus_through_the_page(data_dir):
     assert any("No corpus yet" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("page", ["pages/home.py", "pages/corpus.py"])
+@pytest.mark.parametrize("page", ["app_pages/home.py", "app_pages/corpus.py"])
 def test_pages_render_with_a_corpus(data_dir, page):
     from core.config import IngestConfig
     from core.sample import load_sample

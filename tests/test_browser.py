@@ -14,6 +14,10 @@ pytestmark = pytest.mark.browser
 def test_corpus_journey_in_chromium(tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(tmp_path / "data") as url, browser_page() as page:
+        page.goto(f"{url}/corpus")  # a deep link as the server's very first visit
+        page.get_by_role("heading", name="Corpus").first.wait_for()
+        assert "Active corpus" in page.get_by_test_id("stSidebar").inner_text()
+        assert "Welcome" in page.get_by_test_id("stSidebarNav").inner_text()
         page.goto(f"{url}/")
         page.get_by_text("RAG vs Fine-Tuning Playground").first.wait_for()
         page.get_by_text("No corpus yet").first.wait_for()

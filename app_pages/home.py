@@ -44,5 +44,5 @@ else:
         f"{corpus.total_words:,} words, {corpus.total_tokens:,} tokens "
         f"(counted with litellm's tokenizer for {corpus.documents[0].token_model if corpus.documents else 'n/a'})."
     )
-st.page_link("pages/corpus.py", label="Open the Corpus page: upload, preview and manage documents",
+st.page_link("app_pages/corpus.py", label="Open the Corpus page: upload, preview and manage documents",
              icon=":material/folder_open:")  # fmt: skip

