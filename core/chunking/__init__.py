@@ -1,8 +1,11 @@
 """Chunking strategies: one `Chunker.split(document) -> chunks` per strategy.
 
-fixed_tokens, recursive and markdown_headers use langchain-text-splitters; sentence
-and semantic use core.chunking.sentences (langchain's NLTK/spaCy splitters need data
-downloads, and its SemanticChunker lives in langchain-experimental). Sizes are in
+fixed_tokens and recursive use langchain-text-splitters; markdown_headers cuts at the
+heading lines the loaders emit (md, docx and html headings) and splits each section
+with LangChain's recursive splitter (its MarkdownHeaderTextSplitter rejoins lines, so
+chunks could not be traced back to exact offsets). sentence and semantic use
+core.chunking.sentences (LangChain's NLTK/spaCy splitters need data downloads, and its
+SemanticChunker lives in langchain-experimental). Sizes are in
 tiktoken cl100k tokens; every chunk keeps its document, page, offsets and section path.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from core.chunking.locate import build_chunks, spans_from_pieces
+from core.chunking.locate import build_chunks, section_spans, spans_from_pieces
 from core.chunking.sentences import group_sentences, sentence_spans
 from core.config import ChunkConfig
 from core.embedding import Embedder
@@ -38,9 +41,7 @@ class LangChainChunker:
 
     def split(self, document: Document) -> tuple[Chunk, ...]:
         encoding()  # points tiktoken at litellm's bundled files before LangChain loads it
-        from langchain_text_splitters import (
-            MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter, TokenTextSplitter,
-        )  # fmt: skip
+        from langchain_text_splitters import RecursiveCharacterTextSplitter, TokenTextSplitter
 
         size, overlap = self.config.chunk_size, self.config.chunk_overlap
         if self.config.strategy == "fixed_tokens":
@@ -51,11 +52,11 @@ class LangChainChunker:
         )
         if self.config.strategy == "recursive":
             return build_chunks(document, spans_from_pieces(document.text, recursive.split_text(document.text)))
-        sections = MarkdownHeaderTextSplitter(
-            headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")], strip_headers=False
-        ).split_text(document.text)
-        pieces = [piece for section in sections for piece in recursive.split_text(section.page_content)]
-        return build_chunks(document, spans_from_pieces(document.text, pieces))
+        spans: list[tuple[int, int]] = []
+        for begin, end in section_spans(document.text):
+            section = document.text[begin:end]
+            spans.extend((begin + s, begin + e) for s, e in spans_from_pieces(section, recursive.split_text(section)))
+        return build_chunks(document, spans)
 
 
 class SentenceChunker:
@@ -86,7 +87,7 @@ class SentenceChunker:
         return {i + 1 for i, d in enumerate(distances) if d > threshold}
 
     def _token_windows(self, text: str):
-        size = self.config.chunk_size
+        size = max(8, self.config.chunk_size - 8)  # re-encoding a decoded window can add tokens
 
         def split_long(start: int, end: int) -> list[tuple[int, int]]:
             tokens = encoding().encode(text[start:end], disallowed_special=())

@@ -20,6 +20,12 @@ def headings(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), len(m.group(1)), m.group(2).strip()) for m in _HEADING.finditer(text)]
 
 
+def section_spans(text: str) -> list[tuple[int, int]]:
+    """Spans from each heading line to the next (the text before the first heading too)."""
+    cuts = [0] + [offset for offset, _, _ in headings(text) if offset > 0] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+
+
 def section_at(marks: list[tuple[int, int, str]], offsets: list[int], position: int) -> tuple[str, ...]:
     """The heading path in force at `position`."""
     stack: dict[int, str] = {}

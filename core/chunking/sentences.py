@@ -18,19 +18,31 @@ _ABBREVIATIONS = {
     "art", "para", "e.g", "i.e", "etc", "vs", "v", "u.s", "jan", "feb", "mar", "apr", "jun", "jul",
     "aug", "sep", "sept", "oct", "nov", "dec", "approx", "fig", "cf", "p", "pp", "a.m", "p.m",
 }  # fmt: skip
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[A-Z0-9])|\n\s*\n|\n(?=#)")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[A-Z0-9])|\n\s*\n")
+_HEADING_LINE = re.compile(r"^#{1,6} .*$", re.MULTILINE)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, covering the text without its whitespace."""
+    """(start, end) of each sentence; heading lines are sentences of their own."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
+    position = 0
+    for heading in _HEADING_LINE.finditer(text):
+        spans.extend(_sentences(text, position, heading.start()))
+        spans.append((heading.start(), heading.end()))
+        position = heading.end()
+    spans.extend(_sentences(text, position, len(text)))
+    return spans
+
+
+def _sentences(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = begin
+    for match in _BOUNDARY.finditer(text, begin, end):
         if _ends_with_abbreviation(text[start : match.start()]) and "\n" not in match.group(0):
             continue
         _add(spans, text, start, match.start())
         start = match.end()
-    _add(spans, text, start, len(text))
+    _add(spans, text, start, end)
     return spans
 
 
@@ -60,7 +72,8 @@ def group_sentences(
     `breaks` holds sentence indices that must start a new chunk (semantic splits);
     `overlap` repeats trailing sentences worth at most that many tokens.
     """
-    sizes = [chunk_token_count(text[s:e]) for s, e in spans]
+    # each size includes the whitespace before the sentence, as it will appear in the chunk
+    sizes = [chunk_token_count(text[spans[i - 1][1] if i else s : e]) for i, (s, e) in enumerate(spans)]
     chunks: list[tuple[int, int]] = []
     current: list[int] = []
     total = 0
@@ -80,6 +93,8 @@ def group_sentences(
                     break
                 carry.insert(0, j)
                 carried += sizes[j]
+            while carry and carried + size > chunk_size:  # the overlap must not overflow the chunk
+                carried -= sizes[carry.pop(0)]
             current, total = carry, carried
         current.append(i)
         total += size
