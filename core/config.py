@@ -69,3 +69,36 @@ class ChunkConfig:
             )
         if not 0 < self.semantic_percentile < 100:
             raise ConfigError(f"semantic_percentile={self.semantic_percentile!r} must be between 0 and 100.")
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """What an index is built from: chunking, embedding model, contextual headers.
+
+    contextual_headers: prepend "title > section path | document summary" to each chunk
+    for both the embedding and BM25 (the offline form of contextual retrieval).
+    """
+
+    chunk: ChunkConfig = ChunkConfig()
+    embedder: str = "all-MiniLM-L6-v2"
+    contextual_headers: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.chunk, ChunkConfig):
+            raise ConfigError(f"chunk={self.chunk!r} must be a ChunkConfig.")
+        if not isinstance(self.embedder, str) or not self.embedder.strip():
+            raise ConfigError(f"embedder={self.embedder!r} must be a sentence-transformers model id or path.")
+
+    @property
+    def key(self) -> str:
+        """Stable hash of this config: names on-disk indexes and Chroma collections."""
+        return stable_hash(self)
+
+
+def stable_hash(config) -> str:
+    """16 hex digits of SHA-256 over the dataclass fields as sorted JSON."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    return hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode()).hexdigest()[:16]

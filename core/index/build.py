@@ -1,0 +1,129 @@
+"""Build or reuse the index of one corpus version for one IndexConfig.
+
+Layout under <data dir>/indexes/<corpus id>/<config key>/: chunks/<doc id>.json (the
+chunks and indexed texts of each document version) and bm25/<fingerprint>/ (BM25 over
+the current version). Vectors live in the Chroma collection "<corpus id>-<config key>".
+A config seen before costs only loading; a changed document costs only its own chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from core.chunking import chunk_document
+from core.config import IndexConfig
+from core.embedding import SentenceTransformerEmbedder
+from core.fsutil import atomic_write_json
+from core.index.context import indexed_texts
+from core.index.dense import DenseIndex
+from core.index.sparse import SparseIndex
+from core.store import CorpusStore
+from core.types import Chunk
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    chunks: int
+    chunked_documents: int  # chunked now (not found on disk)
+    embedded_chunks: int  # embedded now (not found in Chroma)
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    """Everything retrieval needs for one corpus version and config."""
+
+    corpus_id: str
+    fingerprint: str
+    config: IndexConfig
+    chunks: tuple[Chunk, ...]
+    indexed: tuple[str, ...]  # text as embedded / BM25-indexed (with headers if chosen)
+    dense: DenseIndex
+    sparse: SparseIndex
+    embedder: SentenceTransformerEmbedder
+    stats: IndexStats
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self._by_id[chunk_id]
+
+    @property
+    def _by_id(self) -> dict[str, Chunk]:
+        cache = self.__dict__.get("_by_id_cache")
+        if cache is None:
+            cache = {c.chunk_id: c for c in self.chunks}
+            object.__setattr__(self, "_by_id_cache", cache)
+        return cache
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted({c.doc_id for c in self.chunks})
+
+
+def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progress: Progress | None = None) -> CorpusIndex:
+    started = time.perf_counter()
+    report = progress or (lambda fraction, message: None)
+    info = store.get(corpus_id)
+    root = store.root.parent / "indexes" / corpus_id / config.key
+    embedder = SentenceTransformerEmbedder(config.embedder)
+    chunks: list[Chunk] = []
+    texts: list[str] = []
+    chunked = 0
+    for i, record in enumerate(info.documents):
+        report(0.4 * i / max(len(info.documents), 1), f"Chunking {record.name}")
+        cached = _load_chunks(root / "chunks" / f"{record.doc_id}.json", record.name)
+        if cached is None:
+            document = store.load_document(corpus_id, record.name)
+            doc_chunks = chunk_document(document, config.chunk, embedder)
+            cached = (doc_chunks, indexed_texts(document, doc_chunks, config.contextual_headers))
+            _save_chunks(root / "chunks" / f"{record.doc_id}.json", *cached)
+            chunked += 1
+        chunks.extend(cached[0])
+        texts.extend(cached[1])
+    dense = DenseIndex(store.root.parent, f"{corpus_id[:40]}-{config.key}")
+    missing = set(c.doc_id for c in chunks) - dense.stored_doc_ids(sorted({c.doc_id for c in chunks}))
+    todo = [i for i, c in enumerate(chunks) if c.doc_id in missing]
+    if todo:
+        vectors = embedder.embed([texts[i] for i in todo],
+                                 progress=lambda f, m: report(0.4 + 0.55 * f, f"Embedding: {m}"))  # fmt: skip
+        dense.add([chunks[i] for i in todo], vectors)
+    report(0.96, "BM25 index")
+    sparse = _bm25(root / "bm25" / info.fingerprint, chunks, texts)
+    report(1.0, "Index ready")
+    stats = IndexStats(len(info.documents), len(chunks), chunked, len(todo), time.perf_counter() - started)
+    return CorpusIndex(corpus_id, info.fingerprint, config, tuple(chunks), tuple(texts), dense, sparse, embedder, stats)
+
+
+def _bm25(folder: Path, chunks: list[Chunk], texts: list[str]) -> SparseIndex:
+    ids = [c.chunk_id for c in chunks]
+    loaded = SparseIndex.load(folder)
+    if loaded is not None and loaded.chunk_ids == ids:
+        return loaded
+    sparse = SparseIndex.build(ids, texts)
+    staging = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    sparse.save(staging)
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    return sparse
+
+
+def _save_chunks(path: Path, chunks: tuple[Chunk, ...], texts: list[str]) -> None:
+    rows = [{**asdict(c), "section": list(c.section), "indexed": t} for c, t in zip(chunks, texts)]
+    atomic_write_json(path, rows)
+
+
+def _load_chunks(path: Path, name: str) -> tuple[tuple[Chunk, ...], list[str]] | None:
+    if not path.is_file():
+        return None
+    rows = json.loads(path.read_text("utf-8"))
+    chunks = tuple(Chunk(**{**{k: v for k, v in r.items() if k != "indexed"}, "doc_name": name,
+                            "section": tuple(r["section"])}) for r in rows)  # fmt: skip
+    return chunks, [r["indexed"] for r in rows]

@@ -1,0 +1,69 @@
+"""Index build and reuse: chunk cache, Chroma vectors, BM25; incremental re-embedding."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.config import ChunkConfig, IndexConfig
+from core.index import build_index
+from core.types import SourceFile
+
+DOCS = {
+    "nda.md": "# Mutual NDA\n\nEither party may terminate this agreement on thirty days written notice. "
+              "Confidential information must be returned within twenty days.",
+    "expenses.md": "# Expenses Policy\n\nThe domestic meal per diem is $75 per day. Mileage is reimbursed at $0.67 per mile.",
+    "leave.md": "# Leave Policy\n\nStaff accrue twenty vacation days per year. Parental leave is sixteen weeks paid.",
+}  # fmt: skip
+CONFIG = IndexConfig(chunk=ChunkConfig(strategy="recursive", chunk_size=64, chunk_overlap=8))
+
+
+@pytest.fixture()
+def corpus(store, config):
+    cid = store.create("Tiny").corpus_id
+    store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
+    return cid
+
+
+def test_build_then_reuse_costs_nothing(store, corpus):
+    first = build_index(store, corpus, CONFIG)
+    assert first.stats.chunked_documents == 3 and first.stats.embedded_chunks == len(first.chunks) > 0
+    again = build_index(store, corpus, CONFIG)
+    assert again.stats.chunked_documents == 0 and again.stats.embedded_chunks == 0
+    assert [c.chunk_id for c in again.chunks] == [c.chunk_id for c in first.chunks]
+
+
+def test_changed_document_is_the_only_one_re_embedded(store, corpus, config):
+    first = build_index(store, corpus, CONFIG)
+    old_id = store.get(corpus).document("expenses.md").doc_id
+    store.add_files(corpus, [SourceFile("expenses.md", DOCS["expenses.md"].replace("$75", "$90").encode())], config)
+    second = build_index(store, corpus, CONFIG)
+    changed = [c for c in second.chunks if c.doc_name == "expenses.md"]
+    assert second.stats.chunked_documents == 1
+    assert second.stats.embedded_chunks == len(changed)
+    assert second.fingerprint != first.fingerprint
+    vector = second.embedder.embed(["What is the meal per diem?"])[0]
+    hits = second.dense.search(vector, 10, second.doc_ids)
+    assert old_id not in {second.chunk(cid).doc_id for cid, _ in hits}
+    assert "$90" in second.chunk(hits[0][0]).text
+    old_hits = first.dense.search(vector, 1, first.doc_ids)
+    assert "$75" in first.chunk(old_hits[0][0]).text, "the old version stays searchable"
+
+
+def test_bm25_and_dense_find_the_right_document(store, corpus):
+    index = build_index(store, corpus, CONFIG)
+    bm25 = index.sparse.search("parental leave weeks", 3)
+    assert index.chunk(bm25[0][0]).doc_name == "leave.md"
+    assert [s for _, s in bm25] == sorted((s for _, s in bm25), reverse=True)
+    allowed = {c.chunk_id for c in index.chunks if c.doc_name == "nda.md"}
+    assert all(cid in allowed for cid, _ in index.sparse.search("parental leave notice", 5, allowed))
+    dense = index.dense.search(index.embedder.embed(["How much notice to terminate?"])[0], 2, index.doc_ids)
+    assert index.chunk(dense[0][0]).doc_name == "nda.md"
+
+
+def test_contextual_headers_change_indexed_text_not_chunks(store, corpus):
+    plain = build_index(store, corpus, CONFIG)
+    headed = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True))
+    assert [c.text for c in plain.chunks] == [c.text for c in headed.chunks]
+    first = next(i for i, c in enumerate(headed.chunks) if c.doc_name == "nda.md")
+    assert headed.indexed[first].startswith("Mutual NDA | Either party may terminate")
+    assert plain.indexed[first] == plain.chunks[first].text
