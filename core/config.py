@@ -102,3 +102,42 @@ def stable_hash(config) -> str:
     from dataclasses import asdict
 
     return hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode()).hexdigest()[:16]
+
+
+RetrievalMode = Literal["dense", "bm25", "hybrid"]
+FusionMethod = Literal["rrf", "weighted"]
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """How hits are found. Hybrid fuses dense and BM25 candidate lists.
+
+    rrf_k: the k of reciprocal rank fusion, score = sum(w / (rrf_k + rank)).
+    dense_weight: weight of the dense list (BM25 gets 1 - dense_weight), for both fusions.
+    documents: restrict to these document names (empty = all).
+    viewer_tags: None = sees everything; otherwise untagged documents plus documents
+    carrying at least one of these tags (per-user access control).
+    """
+
+    mode: RetrievalMode = "hybrid"
+    top_k: int = 5
+    candidates: int = 30
+    fusion: FusionMethod = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    documents: tuple[str, ...] = ()
+    viewer_tags: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in get_args(RetrievalMode):
+            raise ConfigError(f"mode={self.mode!r} is not one of {', '.join(get_args(RetrievalMode))}.")
+        if self.fusion not in get_args(FusionMethod):
+            raise ConfigError(f"fusion={self.fusion!r} is not one of {', '.join(get_args(FusionMethod))}.")
+        if not isinstance(self.top_k, int) or not 1 <= self.top_k <= 100:
+            raise ConfigError(f"top_k={self.top_k!r} must be a whole number from 1 to 100.")
+        if not isinstance(self.candidates, int) or self.candidates < self.top_k:
+            raise ConfigError(f"candidates={self.candidates!r} must be at least top_k={self.top_k}.")
+        if not isinstance(self.rrf_k, int) or self.rrf_k < 1:
+            raise ConfigError(f"rrf_k={self.rrf_k!r} must be a positive whole number (60 is usual).")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ConfigError(f"dense_weight={self.dense_weight!r} must be between 0 and 1.")

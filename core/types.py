@@ -161,3 +161,20 @@ class Chunk:
     tokens: int
     page: int | None = None
     section: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its final rank and the score and rank from each stage.
+
+    stages maps a stage name ("dense", "bm25", "fused", "rerank") to (score, rank);
+    a stage that did not see the chunk is absent.
+    """
+
+    chunk: Chunk
+    score: float
+    rank: int
+    stages: tuple[tuple[str, float, int], ...] = ()
+
+    def stage(self, name: str) -> tuple[float, int] | None:
+        return next(((s, r) for n, s, r in self.stages if n == name), None)
