@@ -92,3 +92,34 @@ def test_pages_render_with_a_corpus(data_dir, page):
     at = app().run()
     at.switch_page(page).run()
     assert not at.exception
+
+
+def test_retrieval_page_searches_and_scores(data_dir):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    load_sample(CorpusStore(data_dir), IngestConfig())
+    at = app().run()
+    at.switch_page("app_pages/retrieval.py").run()
+    assert not at.exception
+    next(t for t in at.text_input if t.label == "Question").input("How much is the domestic meal per diem?")
+    button(at, "Search").click().run()
+    assert not at.exception, at.exception
+    hits = at.dataframe[0].value
+    assert 1 <= len(hits) <= 5 and {"dense rank", "bm25 rank", "fused rank"} <= set(hits.columns)
+    assert "expenses_policy.txt" in set(hits["document"])
+    at.slider(key="rx_k").set_value(3).run()
+    assert not at.exception
+    button(at, "Score").click().run()
+    assert not at.exception
+    scores = at.dataframe[-1].value
+    assert list(scores["configuration"]) == ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
+    assert scores["recall@10"].between(0.3, 1.0).all()
+
+
+def test_retrieval_page_without_documents(data_dir):
+    at = app().run()
+    at.switch_page("app_pages/retrieval.py").run()
+    assert not at.exception
+    assert any("No documents yet" in i.value for i in at.info)

@@ -42,3 +42,13 @@ def show_report(report: IngestReport) -> None:
         st.warning(issue.message)
     for issue in report.errors:
         st.error(issue.message)
+
+
+def index_with_progress(corpus, config):
+    """The index for `corpus` and `config`; a progress bar shows while it is built."""
+    from ui.resources import get_index
+
+    slot = st.empty()
+    index = get_index(corpus, config, lambda f, m: slot.progress(min(max(f, 0.0), 1.0), text=m))
+    slot.empty()
+    return index

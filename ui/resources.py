@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from core.config import IngestConfig
 from core.settings import data_dir
 from core.store import CorpusStore
+
+_MAX_INDEXES = 8
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,3 +27,24 @@ def get_store() -> CorpusStore:
 
 def ingest_config() -> IngestConfig:
     return IngestConfig.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def _index_cache() -> tuple[dict, threading.Lock]:
+    """Indexes built in this process, newest last. Built outside any cached function so
+    the build can draw a progress bar (cached functions replay their elements)."""
+    return {}, threading.Lock()
+
+
+def get_index(corpus, config, progress=None):
+    """The index of `corpus` (a CorpusInfo) for `config`; built once per version and config."""
+    from core.index import build_index
+
+    cache, lock = _index_cache()
+    key = (str(data_dir()), corpus.corpus_id, corpus.fingerprint, config)
+    with lock:
+        if key not in cache:
+            cache[key] = build_index(get_store(), corpus.corpus_id, config, progress)
+            while len(cache) > _MAX_INDEXES:
+                cache.pop(next(iter(cache)))
+        return cache[key]

@@ -1,0 +1,70 @@
+"""Retrieval lab: ask a question, see each stage's hits, score configurations on the QA set."""
+import streamlit as st
+
+from core.errors import PlaygroundError
+from core.qa import load_qa
+from core.retrieval import IndexRetriever
+from core.sample import SAMPLE_DIR, SAMPLE_ID
+from ui.actions import index_with_progress
+from ui.hits import highlighted_passage, hits_table
+from ui.resources import get_store
+from ui.retrieval_widgets import index_config_widgets, retrieval_config_widgets
+from ui.retrieval_eval_view import qa_scoring_section
+from ui.state import active_corpus
+
+st.title("Retrieval lab")
+store = get_store()
+corpus = active_corpus(store.list_corpora())
+if corpus is None or not corpus.documents:
+    st.info("No documents yet. Load the sample corpus or upload files on the **Corpus** page.")
+    st.page_link("app_pages/corpus.py", label="Open the Corpus page", icon=":material/folder_open:")
+    st.stop()
+
+st.caption("Chunking, embedding model and headers define the index (built once per corpus version and "
+           "setting, then reused). Retrieval settings below never re-embed.")  # fmt: skip
+try:
+    index_config = index_config_widgets()
+    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents])
+except PlaygroundError as exc:
+    st.error(str(exc))
+    st.stop()
+
+qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
+with st.form("ask"):
+    picked = None
+    if qa_items:
+        answerable = [i for i in qa_items if i.answerable]
+        picked = st.selectbox("Pick a labelled question (optional)", [None, *answerable],
+                              format_func=lambda i: "Type your own below" if i is None else f"[{i.type}] {i.question}")  # fmt: skip
+    typed = st.text_input("Question", placeholder="e.g. How much notice is needed to terminate the mutual NDA?")
+    asked = st.form_submit_button("Search", type="primary")
+
+if asked:
+    question = typed.strip() or (picked.question if picked else "")
+    try:
+        index = index_with_progress(corpus, index_config)
+        hits = IndexRetriever(index, retrieval_config).retrieve(question)
+        st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits)
+    except PlaygroundError as exc:
+        st.error(str(exc))
+
+result = st.session_state.get("retrieval_result")
+if result:
+    question, item, used_config, hits = result
+    st.subheader(f"Top {len(hits)} for: {question}")
+    if used_config != index_config:
+        st.warning("The index settings changed since this search; press Search to run it again.")
+    if item is not None:
+        st.caption(f"Gold answer: {item.answer} · evidence in {', '.join(item.sources)}")
+    st.dataframe(hits_table(hits), hide_index=True, width="stretch")
+    documents = {}
+    for hit in hits:
+        name = hit.chunk.doc_name
+        with st.expander(f"#{hit.rank} · {name} · {' > '.join(hit.chunk.section[-2:]) or 'no section'}"
+                         + (f" · page {hit.chunk.page}" if hit.chunk.page else "")):  # fmt: skip
+            if name not in documents:
+                documents[name] = store.load_document(corpus.corpus_id, name)
+            highlighted_passage(documents[name], hit)
+
+if qa_items:
+    qa_scoring_section(store, corpus, index_config, retrieval_config, qa_items)

@@ -1,0 +1,43 @@
+"""Display of retrieval hits: a table with every stage's score and rank, and the
+source passage of a hit highlighted in its document."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from core.types import Document, Hit
+
+STAGES = ("dense", "bm25", "fused", "rerank")
+
+
+def hits_table(hits: list[Hit]) -> pd.DataFrame:
+    rows = []
+    for hit in hits:
+        row = {"rank": hit.rank, "document": hit.chunk.doc_name, "section": " > ".join(hit.chunk.section[-2:]),
+               "page": hit.chunk.page, "tokens": hit.chunk.tokens, "score": round(hit.score, 4)}  # fmt: skip
+        for stage in STAGES:
+            found = hit.stage(stage)
+            if found is not None:
+                row[f"{stage} score"] = round(found[0], 4)
+                row[f"{stage} rank"] = found[1]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["page"] = table["page"].astype("Int64")
+    return table
+
+
+def highlighted_passage(document: Document, hit: Hit, context: int = 400) -> None:
+    """The chunk in place, with `context` characters of its document on each side."""
+    start, end = hit.chunk.start, hit.chunk.end
+    before = document.text[max(0, start - context) : start]
+    after = document.text[end : end + context]
+    body = (
+        f"<span style='color:#888'>{'…' if start > context else ''}{html.escape(before)}</span>"
+        f"<mark style='background:#fff3b0'>{html.escape(document.text[start:end])}</mark>"
+        f"<span style='color:#888'>{html.escape(after)}{'…' if end + context < len(document.text) else ''}</span>"
+    )
+    st.html(f"<div style='white-space:pre-wrap;font-size:0.9rem;line-height:1.45'>{body}</div>")

@@ -1,0 +1,55 @@
+"""The QA-set scoring section of the Retrieval lab: metrics table and chart."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from core.config import RetrievalConfig
+from core.retrieval import IndexRetriever
+from core.retrieval_eval import evaluate_retrieval
+from ui.actions import index_with_progress
+
+VARIANTS = {
+    "dense": dict(mode="dense"),
+    "bm25": dict(mode="bm25"),
+    "hybrid (RRF)": dict(mode="hybrid", fusion="rrf"),
+    "hybrid (weighted)": dict(mode="hybrid", fusion="weighted"),
+}
+
+
+def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalConfig, qa_items) -> None:
+    st.subheader("Score on the labelled QA set")
+    st.caption(f"{sum(i.answerable for i in qa_items)} answerable questions; a hit counts when its chunk "
+               "covers at least half of an evidence quote (or the quote covers half of the chunk).")  # fmt: skip
+    with st.form("score"):
+        chosen = st.multiselect("Configurations", list(VARIANTS), default=list(VARIANTS))
+        go = st.form_submit_button("Score")
+    if go and chosen:
+        index = index_with_progress(corpus, index_config)
+        documents = {d.name: d for d in store.load_documents(corpus.corpus_id)}
+        bar = st.progress(0.0)
+        rows = []
+        for n, name in enumerate(chosen):
+            config = dataclasses.replace(retrieval_config, **VARIANTS[name], documents=())
+            scores = evaluate_retrieval(IndexRetriever(index, config), index.chunks, documents, qa_items,
+                                        progress=lambda f, m: bar.progress((n + f) / len(chosen), text=f"{name}: {m}"))  # fmt: skip
+            rows.append({"configuration": name, "recall@5": scores.recall_at(5), "recall@10": scores.recall_at(10),
+                         "recall@20": scores.recall_at(20), "MRR": scores.mrr, "nDCG@10": scores.ndcg_at_10,
+                         "hit rate@5": scores.hit_rate_at(5), "questions": scores.questions})  # fmt: skip
+        bar.empty()
+        label = f"{index_config.chunk.strategy} {index_config.chunk.chunk_size}/{index_config.chunk.chunk_overlap}" + (
+            " + headers" if index_config.contextual_headers else "")
+        st.session_state["retrieval_scores"] = (label, pd.DataFrame(rows))
+    if "retrieval_scores" in st.session_state:
+        label, table = st.session_state["retrieval_scores"]
+        st.caption(f"Index: {label}")
+        st.dataframe(table.round(3), hide_index=True, width="stretch")
+        import plotly.express as px
+
+        long = table.melt(id_vars="configuration", value_vars=["recall@5", "recall@10", "MRR", "nDCG@10"])
+        figure = px.bar(long, x="variable", y="value", color="configuration", barmode="group",
+                        labels={"variable": "metric", "value": ""}, range_y=[0, 1], height=340)  # fmt: skip
+        st.plotly_chart(figure, width="stretch")

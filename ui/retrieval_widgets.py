@@ -1,0 +1,38 @@
+"""Widgets that build IndexConfig and RetrievalConfig from the user's choices."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.chunking import STRATEGY_HELP
+from core.config import CHUNK_STRATEGIES, ChunkConfig, IndexConfig, RetrievalConfig
+from core.embedding import DEFAULT_EMBEDDER
+
+
+def index_config_widgets(key: str = "rx") -> IndexConfig:
+    """Chunking, embedder and headers: changing these needs a (cached) index build."""
+    cols = st.columns(5)
+    strategy = cols[0].selectbox("Chunking", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES.index("recursive"),
+                                 key=f"{key}_strategy", help="\n\n".join(f"**{k}**: {v}" for k, v in STRATEGY_HELP.items()))  # fmt: skip
+    size = cols[1].select_slider("Chunk size (tokens)", [64, 128, 256, 384, 512, 768, 1024], value=256, key=f"{key}_size")
+    overlap = cols[2].select_slider("Overlap (tokens)", [0, 16, 32, 64, 128], value=32, key=f"{key}_overlap")
+    embedder = cols[3].text_input("Embedding model", value=DEFAULT_EMBEDDER, key=f"{key}_embedder",
+                                  help="Any sentence-transformers id or local path; the default ships with the app.")  # fmt: skip
+    headers = cols[4].toggle("Contextual headers", key=f"{key}_headers",
+                             help="Prepend title, section path and a one-line document summary before indexing.")  # fmt: skip
+    return IndexConfig(ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size - 1)),
+                       embedder=embedder.strip() or DEFAULT_EMBEDDER, contextual_headers=headers)  # fmt: skip
+
+
+def retrieval_config_widgets(documents: list[str], key: str = "rx") -> RetrievalConfig:
+    """Mode, fusion, k and filters: changing these never re-embeds."""
+    cols = st.columns(5)
+    mode = cols[0].radio("Retrieval", ["hybrid", "dense", "bm25"], horizontal=True, key=f"{key}_mode")
+    fusion = cols[1].radio("Fusion", ["rrf", "weighted"], horizontal=True, key=f"{key}_fusion", disabled=mode != "hybrid",
+                           help="rrf: reciprocal rank fusion. weighted: min-max normalised scores, weighted.")  # fmt: skip
+    top_k = cols[2].slider("Top k", 1, 20, 5, key=f"{key}_k")
+    weight = cols[3].slider("Dense weight", 0.0, 1.0, 0.5, 0.05, key=f"{key}_w", disabled=mode != "hybrid")
+    rrf_k = cols[4].number_input("RRF k", 1, 1000, 60, key=f"{key}_rrfk", disabled=mode != "hybrid" or fusion != "rrf")
+    only = st.multiselect("Only these documents", documents, key=f"{key}_docs", placeholder="All documents")
+    return RetrievalConfig(mode=mode, top_k=top_k, candidates=max(30, top_k), fusion=fusion, rrf_k=int(rrf_k),
+                           dense_weight=weight, documents=tuple(only))  # fmt: skip
