@@ -1,0 +1,104 @@
+"""Rerankers: reorder a retriever's candidates. One method: `rerank(query, hits, k)`.
+
+- MMRReranker (offline, bundled MiniLM vectors): maximal marginal relevance over the
+  chunk vectors stored in Chroma; trades relevance for diversity with `lambda_`.
+- CrossEncoderReranker: any sentence-transformers CrossEncoder id or local path (needs
+  its weights on disk; none ship with the app, and the error says so).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from core.embedding import Embedder
+from core.errors import ConfigError
+from core.index.dense import DenseIndex
+from core.types import Hit
+
+
+class Reranker(Protocol):
+    name: str
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]: ...
+
+
+def reorder(hits: list[Hit], scores: list[float], k: int) -> list[Hit]:
+    """New ranks by `scores` (descending); each hit keeps its earlier stages."""
+    order = sorted(range(len(hits)), key=lambda i: (-scores[i], hits[i].rank))[:k]
+    return [
+        dataclasses.replace(hits[i], score=float(scores[i]), rank=rank,
+                            stages=hits[i].stages + (("rerank", float(scores[i]), rank),))  # fmt: skip
+        for rank, i in enumerate(order, start=1)
+    ]
+
+
+class MMRReranker:
+    name = "MMR (diversity)"
+
+    def __init__(self, embedder: Embedder, dense: DenseIndex, lambda_: float = 0.7) -> None:
+        if not 0.0 <= lambda_ <= 1.0:
+            raise ConfigError(f"MMR lambda={lambda_!r} must be between 0 (diverse) and 1 (relevant).")
+        self.embedder, self.dense, self.lambda_ = embedder, dense, lambda_
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        if not hits:
+            return []
+        stored = self.dense.collection.get(ids=[h.chunk.chunk_id for h in hits], include=["embeddings"])
+        by_id = dict(zip(stored["ids"], stored["embeddings"]))
+        docs = np.array([by_id[h.chunk.chunk_id] for h in hits], dtype=np.float32)
+        relevance = docs @ self.embedder.embed([query])[0]
+        chosen: list[int] = []
+        scores = [float("-inf")] * len(hits)
+        while len(chosen) < min(k, len(hits)):
+            best, best_score = -1, float("-inf")
+            for i in range(len(hits)):
+                if i in chosen:
+                    continue
+                redundancy = max((float(docs[i] @ docs[j]) for j in chosen), default=0.0)
+                score = self.lambda_ * float(relevance[i]) - (1 - self.lambda_) * redundancy
+                if score > best_score:
+                    best, best_score = i, score
+            chosen.append(best)
+            scores[best] = len(hits) - len(chosen)  # selection order is the ranking
+        return reorder(hits, scores, k)
+
+
+@lru_cache(maxsize=2)
+def _cross_encoder(model: str):
+    from sentence_transformers import CrossEncoder
+
+    try:
+        return CrossEncoder(model, device="cpu")
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"Cross-encoder {model!r} could not be loaded: no local copy and this machine cannot "
+            "download it. Give a local folder of a CrossEncoder model (e.g. a saved "
+            "cross-encoder/ms-marco-MiniLM-L-6-v2), or pick an offline reranker."
+        ) from exc
+
+
+class CrossEncoderReranker:
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.name = f"cross-encoder {model}"
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        if not hits:
+            return []
+        scores = _cross_encoder(self.model).predict([(query, h.chunk.text) for h in hits], show_progress_bar=False)
+        return reorder(hits, [float(s) for s in scores], k)
+
+
+class RerankingRetriever:
+    """A retriever composed with a reranker: fetch `candidates`, rerank, keep k."""
+
+    def __init__(self, base, reranker: Reranker, candidates: int = 30) -> None:
+        self.base, self.reranker, self.candidates = base, reranker, candidates
+
+    def retrieve(self, query: str, k: int) -> list[Hit]:
+        hits = self.base.retrieve(query, max(self.candidates, k))
+        return self.reranker.rerank(query, hits, k)
