@@ -3,12 +3,11 @@ import streamlit as st
 
 from core.errors import PlaygroundError
 from core.qa import load_qa
-from core.retrieval import IndexRetriever
 from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import index_with_progress
 from ui.hits import highlighted_passage, hits_table
 from ui.resources import get_store
-from ui.retrieval_widgets import index_config_widgets, retrieval_config_widgets
+from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
 from ui.retrieval_eval_view import qa_scoring_section
 from ui.state import active_corpus
 
@@ -25,6 +24,7 @@ st.caption("Chunking, embedding model and headers define the index (built once p
 try:
     index_config = index_config_widgets()
     retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents])
+    reranker = reranker_widgets()
 except PlaygroundError as exc:
     st.error(str(exc))
     st.stop()
@@ -43,7 +43,7 @@ if asked:
     question = typed.strip() or (picked.question if picked else "")
     try:
         index = index_with_progress(corpus, index_config)
-        hits = IndexRetriever(index, retrieval_config).retrieve(question)
+        hits = make_retriever(index, retrieval_config, reranker).retrieve(question, retrieval_config.top_k)
         st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits)
     except PlaygroundError as exc:
         st.error(str(exc))
@@ -67,4 +67,4 @@ if result:
             highlighted_passage(documents[name], hit)
 
 if qa_items:
-    qa_scoring_section(store, corpus, index_config, retrieval_config, qa_items)
+    qa_scoring_section(store, corpus, index_config, retrieval_config, reranker, qa_items)

@@ -116,6 +116,14 @@ def test_retrieval_page_searches_and_scores(data_dir):
     scores = at.dataframe[-1].value
     assert list(scores["configuration"]) == ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
     assert scores["recall@10"].between(0.3, 1.0).all()
+    at.selectbox(key="rx_rerank").select("mmr").run()
+    button(at, "Search").click().run()
+    assert not at.exception and "rerank rank" in at.dataframe[0].value.columns
+    at.selectbox(key="rx_rerank").select("cross-encoder").run()
+    at.text_input(key="rx_ce").input("no-such-org/missing-cross-encoder").run()
+    button(at, "Search").click().run()
+    assert not at.exception
+    assert any("could not be loaded" in e.value for e in at.error)
 
 
 def test_retrieval_page_without_documents(data_dir):

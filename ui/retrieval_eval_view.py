@@ -8,41 +8,35 @@ import pandas as pd
 import streamlit as st
 
 from core.config import RetrievalConfig
-from core.retrieval import IndexRetriever
+from core.errors import PlaygroundError
 from core.retrieval_eval import evaluate_retrieval
 from ui.actions import index_with_progress
+from ui.retrieval_widgets import make_retriever
 
 VARIANTS = {
-    "dense": dict(mode="dense"),
-    "bm25": dict(mode="bm25"),
-    "hybrid (RRF)": dict(mode="hybrid", fusion="rrf"),
-    "hybrid (weighted)": dict(mode="hybrid", fusion="weighted"),
+    "dense": (dict(mode="dense"), False),
+    "bm25": (dict(mode="bm25"), False),
+    "hybrid (RRF)": (dict(mode="hybrid", fusion="rrf"), False),
+    "hybrid (weighted)": (dict(mode="hybrid", fusion="weighted"), False),
+    "hybrid (RRF) + chosen reranker": (dict(mode="hybrid", fusion="rrf"), True),
 }
+DEFAULT = ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
 
 
-def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalConfig, qa_items) -> None:
+def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalConfig, reranker, qa_items) -> None:
     st.subheader("Score on the labelled QA set")
     st.caption(f"{sum(i.answerable for i in qa_items)} answerable questions; a hit counts when its chunk "
                "covers at least half of an evidence quote (or the quote covers half of the chunk).")  # fmt: skip
     with st.form("score"):
-        chosen = st.multiselect("Configurations", list(VARIANTS), default=list(VARIANTS))
+        chosen = st.multiselect("Configurations", list(VARIANTS), default=DEFAULT,
+                                help="Top k from 30 candidates; the reranker is the one chosen above.")
         go = st.form_submit_button("Score")
     if go and chosen:
-        index = index_with_progress(corpus, index_config)
-        documents = {d.name: d for d in store.load_documents(corpus.corpus_id)}
-        bar = st.progress(0.0)
-        rows = []
-        for n, name in enumerate(chosen):
-            config = dataclasses.replace(retrieval_config, **VARIANTS[name], documents=())
-            scores = evaluate_retrieval(IndexRetriever(index, config), index.chunks, documents, qa_items,
-                                        progress=lambda f, m: bar.progress((n + f) / len(chosen), text=f"{name}: {m}"))  # fmt: skip
-            rows.append({"configuration": name, "recall@5": scores.recall_at(5), "recall@10": scores.recall_at(10),
-                         "recall@20": scores.recall_at(20), "MRR": scores.mrr, "nDCG@10": scores.ndcg_at_10,
-                         "hit rate@5": scores.hit_rate_at(5), "questions": scores.questions})  # fmt: skip
-        bar.empty()
-        label = f"{index_config.chunk.strategy} {index_config.chunk.chunk_size}/{index_config.chunk.chunk_overlap}" + (
-            " + headers" if index_config.contextual_headers else "")
-        st.session_state["retrieval_scores"] = (label, pd.DataFrame(rows))
+        try:
+            st.session_state["retrieval_scores"] = _score(store, corpus, index_config, retrieval_config, reranker,
+                                                          qa_items, chosen)  # fmt: skip
+        except PlaygroundError as exc:
+            st.error(str(exc))
     if "retrieval_scores" in st.session_state:
         label, table = st.session_state["retrieval_scores"]
         st.caption(f"Index: {label}")
@@ -53,3 +47,23 @@ def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalC
         figure = px.bar(long, x="variable", y="value", color="configuration", barmode="group",
                         labels={"variable": "metric", "value": ""}, range_y=[0, 1], height=340)  # fmt: skip
         st.plotly_chart(figure, width="stretch")
+
+
+def _score(store, corpus, index_config, retrieval_config, reranker, qa_items, chosen):
+    index = index_with_progress(corpus, index_config)
+    documents = {d.name: d for d in store.load_documents(corpus.corpus_id)}
+    bar = st.progress(0.0)
+    rows = []
+    for n, name in enumerate(chosen):
+        fields, reranked = VARIANTS[name]
+        config = dataclasses.replace(retrieval_config, **fields, documents=())
+        retriever = make_retriever(index, config, reranker if reranked else ("none", 0.0, ""))
+        scores = evaluate_retrieval(retriever, index.chunks, documents, qa_items,
+                                    progress=lambda f, m: bar.progress((n + f) / len(chosen), text=f"{name}: {m}"))  # fmt: skip
+        rows.append({"configuration": name, "recall@5": scores.recall_at(5), "recall@10": scores.recall_at(10),
+                     "recall@20": scores.recall_at(20), "MRR": scores.mrr, "nDCG@10": scores.ndcg_at_10,
+                     "hit rate@5": scores.hit_rate_at(5), "questions": scores.questions})  # fmt: skip
+    bar.empty()
+    label = f"{index_config.chunk.strategy} {index_config.chunk.chunk_size}/{index_config.chunk.chunk_overlap}" + (
+        " + headers" if index_config.contextual_headers else "")
+    return label, pd.DataFrame(rows)

@@ -36,3 +36,29 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx") -> Retrieval
     only = st.multiselect("Only these documents", documents, key=f"{key}_docs", placeholder="All documents")
     return RetrievalConfig(mode=mode, top_k=top_k, candidates=max(30, top_k), fusion=fusion, rrf_k=int(rrf_k),
                            dense_weight=weight, documents=tuple(only))  # fmt: skip
+
+
+def reranker_widgets(key: str = "rx") -> tuple[str, float, str]:
+    """(kind, MMR lambda, cross-encoder model): kind is "none", "mmr" or "cross-encoder"."""
+    cols = st.columns([1, 1, 2])
+    kind = cols[0].selectbox("Reranker", ["none", "mmr", "cross-encoder"], key=f"{key}_rerank",
+                             help="mmr: diversity over the stored MiniLM vectors (offline). cross-encoder: any "
+                                  "sentence-transformers CrossEncoder id or local folder.")  # fmt: skip
+    lambda_ = cols[1].slider("MMR λ (1 = relevance only)", 0.0, 1.0, 0.7, 0.05, key=f"{key}_mmr", disabled=kind != "mmr")
+    model = cols[2].text_input("Cross-encoder model", "cross-encoder/ms-marco-MiniLM-L-6-v2", key=f"{key}_ce",
+                               disabled=kind != "cross-encoder")  # fmt: skip
+    return kind, lambda_, model.strip()
+
+
+def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str]):
+    """An IndexRetriever, composed with the chosen reranker."""
+    from core.rerank import CrossEncoderReranker, MMRReranker, RerankingRetriever
+    from core.retrieval import IndexRetriever
+
+    base = IndexRetriever(index, config)
+    kind, lambda_, model = reranker
+    if kind == "mmr":
+        return RerankingRetriever(base, MMRReranker(index.embedder, index.dense, lambda_), config.candidates)
+    if kind == "cross-encoder":
+        return RerankingRetriever(base, CrossEncoderReranker(model), config.candidates)
+    return base
