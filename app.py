@@ -10,6 +10,7 @@ navigation = st.navigation(
     [
         st.Page("app_pages/home.py", title="Welcome", icon=":material/waving_hand:", default=True),
         st.Page("app_pages/corpus.py", title="Corpus", icon=":material/folder_open:", url_path="corpus"),
+        st.Page("app_pages/chunking.py", title="Chunking", icon=":material/segment:", url_path="chunking"),
         st.Page("app_pages/retrieval.py", title="Retrieval lab", icon=":material/search:", url_path="retrieval"),
     ]
 )

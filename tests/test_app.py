@@ -131,3 +131,22 @@ def test_retrieval_page_without_documents(data_dir):
     at.switch_page("app_pages/retrieval.py").run()
     assert not at.exception
     assert any("No documents yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("strategy", ["fixed_tokens", "recursive", "sentence", "markdown_headers", "semantic"])
+def test_chunking_page_every_strategy(data_dir, strategy):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    load_sample(CorpusStore(data_dir), IngestConfig())
+    at = app().run()
+    at.switch_page("app_pages/chunking.py").run()
+    at.selectbox(key="ck_doc").select("memo_saas_price_increase.pdf").run()
+    at.selectbox(key="ck_strategy").select(strategy).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Chunks"]) >= 2
+    table = at.dataframe[0].value
+    assert len(table) == int(metrics["Chunks"]) and table["tokens"].max() <= 256 + 3
+    assert "chunk" in at.code[0].value
