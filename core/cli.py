@@ -5,6 +5,8 @@
   docs CORPUS                      list a corpus's documents
   ingest PATH... --corpus NAME     ingest files or folders (creates the corpus if new)
   rename CORPUS NEW_NAME | delete CORPUS
+  beir FOLDER [--prechunked] [--strategy S --chunk-size N --overlap N --headers]
+       [--mode M --fusion F]     retrieval metrics on a BEIR folder (JSON)
 Add --json for machine-readable output. Errors print one line and exit with status 2.
 """
 
@@ -16,7 +18,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from core.config import IngestConfig
+from core.config import CHUNK_STRATEGIES, ChunkConfig, IndexConfig, IngestConfig, RetrievalConfig
+from core.embedding import DEFAULT_EMBEDDER
 from core.errors import PlaygroundError
 from core.loaders import SUPPORTED_EXTENSIONS
 from core.sample import load_sample
@@ -43,6 +46,19 @@ def _parser() -> argparse.ArgumentParser:
     rename.add_argument("new_name")
     delete = add("delete", "delete a corpus")
     delete.add_argument("corpus")
+    beir = add("beir", "evaluate retrieval on a BEIR-format folder")
+    beir.add_argument("folder", type=Path)
+    beir.add_argument("--split", default="test")
+    beir.add_argument("--prechunked", action="store_true", help="one chunk per corpus line")
+    beir.add_argument("--strategy", default="recursive", help=", ".join(CHUNK_STRATEGIES))
+    beir.add_argument("--chunk-size", type=int, default=256)
+    beir.add_argument("--overlap", type=int, default=32)
+    beir.add_argument("--headers", action="store_true", help="contextual chunk headers")
+    beir.add_argument("--embedder", default=DEFAULT_EMBEDDER)
+    beir.add_argument("--mode", default="hybrid", help="dense, bm25 or hybrid")
+    beir.add_argument("--fusion", default="rrf", help="rrf or weighted")
+    beir.add_argument("--dense-weight", type=float, default=0.5)
+    beir.add_argument("--rrf-k", type=int, default=60)
     return parser
 
 
@@ -66,6 +82,21 @@ def _report(report: IngestReport) -> dict:
     }
 
 
+def _beir(args) -> dict:
+    from core.beir import build_beir_index, evaluate_beir, load_beir
+    from core.retrieval import IndexRetriever
+
+    corpus, queries, qrels = load_beir(args.folder, args.split)
+    chunk = ChunkConfig(strategy=args.strategy, chunk_size=args.chunk_size, chunk_overlap=args.overlap)
+    index_config = IndexConfig(chunk=chunk, embedder=args.embedder, contextual_headers=args.headers)
+    retrieval = RetrievalConfig(mode=args.mode, fusion=args.fusion, dense_weight=args.dense_weight, rrf_k=args.rrf_k,
+                                top_k=20, candidates=100)  # fmt: skip
+    index = build_beir_index(corpus, index_config, data_dir() / "beir", args.prechunked)
+    scores = evaluate_beir(IndexRetriever(index, retrieval), queries, qrels)
+    return {"dataset": str(args.folder), "documents": len(corpus), "chunks": len(index.chunks),
+            "prechunked": args.prechunked, "index": asdict(index_config), "retrieval": asdict(retrieval), **scores}  # fmt: skip
+
+
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     store = CorpusStore(data_dir())
@@ -86,6 +117,8 @@ def run(argv: list[str] | None = None) -> int:
         result = {"corpus": corpus_id, **_report(store.add_files(corpus_id, _sources(args.paths), config))}
     elif args.command == "rename":
         result = asdict(store.rename(store.resolve(args.corpus).corpus_id, args.new_name))
+    elif args.command == "beir":
+        result = _beir(args)
     else:
         store.delete(store.resolve(args.corpus).corpus_id)
         result = {"deleted": args.corpus}
