@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core.errors import PlaygroundError
+from core.langchain_retriever import langchain_script
 from core.qa import load_qa
 from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import index_with_progress
@@ -28,6 +29,13 @@ try:
 except PlaygroundError as exc:
     st.error(str(exc))
     st.stop()
+
+with st.popover("Use this configuration in LangChain"):
+    st.caption("A LangChain `BaseRetriever` (core.langchain_retriever.PlaygroundRetriever) with the settings "
+               "above, except the reranker. Run the script from the project root.")  # fmt: skip
+    script = langchain_script(corpus.corpus_id, index_config, retrieval_config)
+    st.code(script, language="python")
+    st.download_button("Download retriever_script.py", script, file_name="retriever_script.py")
 
 qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
 with st.form("ask"):
