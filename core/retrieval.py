@@ -28,8 +28,13 @@ class IndexRetriever:
         self.index = index
         self.config = config
         self.doc_tags = doc_tags or {}
+        self._filter: tuple[list[str] | None] | None = None
+        self._chunk_filter: set[str] | None = None
 
-    def allowed_doc_ids(self) -> list[str]:
+    def allowed_doc_ids(self) -> list[str] | None:
+        """Doc ids the filters allow, or None when nothing is filtered out."""
+        if not self.config.documents and self.config.viewer_tags is None:
+            return None
         names, viewer = set(self.config.documents), self.config.viewer_tags
         allowed = set()
         for chunk in self.index.chunks:
@@ -44,19 +49,28 @@ class IndexRetriever:
     def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
         query = check_query(query)
         k = k or self.config.top_k
-        doc_ids = self.allowed_doc_ids()
+        if self._filter is None:
+            self._filter = (self.allowed_doc_ids(),)
+        (doc_ids,) = self._filter
         lists: dict[str, list[tuple[str, float]]] = {}
         n = max(self.config.candidates, k)
         if self.config.mode in ("dense", "hybrid"):
             vector = self.index.embedder.embed([query])[0]
-            lists["dense"] = self.index.dense.search(vector, n, doc_ids)
+            lists["dense"] = self.index.dense_search(vector, n, doc_ids)
         if self.config.mode in ("bm25", "hybrid"):
-            allowed = {c.chunk_id for c in self.index.chunks if c.doc_id in set(doc_ids)}
-            lists["bm25"] = self.index.sparse.search(query, n, allowed)
+            lists["bm25"] = self.index.sparse.search(query, n, self._allowed_chunks(doc_ids))
         if self.config.mode == "hybrid":
             lists["fused"] = fuse(lists["dense"], lists["bm25"], self.config)
         final = lists["fused" if self.config.mode == "hybrid" else self.config.mode]
         return [_hit(self.index, cid, score, rank, lists) for rank, (cid, score) in enumerate(final[:k], start=1)]
+
+    def _allowed_chunks(self, doc_ids: list[str] | None) -> set[str] | None:
+        if doc_ids is None:
+            return None
+        if self._chunk_filter is None:
+            wanted = set(doc_ids)
+            self._chunk_filter = {c.chunk_id for c in self.index.chunks if c.doc_id in wanted}
+        return self._chunk_filter
 
 
 def check_query(query: str) -> str:

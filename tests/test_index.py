@@ -67,3 +67,14 @@ def test_contextual_headers_change_indexed_text_not_chunks(store, corpus):
     first = next(i for i, c in enumerate(headed.chunks) if c.doc_name == "nda.md")
     assert headed.indexed[first].startswith("Mutual NDA | Either party may terminate")
     assert plain.indexed[first] == plain.chunks[first].text
+
+
+def test_an_older_index_never_returns_newer_chunks(store, corpus, config):
+    first = build_index(store, corpus, CONFIG)
+    vector = first.embedder.embed(["What is the meal per diem?"])[0]
+    assert first.dense_search(vector, 3, None)  # unfiltered fast path while only one version exists
+    store.add_files(corpus, [SourceFile("expenses.md", DOCS["expenses.md"].replace("$75", "$90").encode())], config)
+    second = build_index(store, corpus, CONFIG)
+    old = first.dense_search(vector, 10, None)
+    assert all(cid in {c.chunk_id for c in first.chunks} for cid, _ in old)
+    assert "$75" in first.chunk(old[0][0]).text and "$90" in second.chunk(second.dense_search(vector, 1, None)[0][0]).text

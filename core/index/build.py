@@ -66,6 +66,20 @@ class CorpusIndex:
     def doc_ids(self) -> list[str]:
         return sorted({c.doc_id for c in self.chunks})
 
+    def dense_search(self, vector, k: int, doc_ids: list[str] | None):
+        """Dense search among `doc_ids`, or among this version's documents when None.
+        The version filter is skipped when the collection holds no other version."""
+        if doc_ids is not None:
+            return self.dense.search(vector, k, doc_ids)
+        if self.__dict__.get("_exact") is None:
+            object.__setattr__(self, "_exact", self.dense.collection.count() == len(self.chunks))
+        if self.__dict__["_exact"]:
+            found = self.dense.search(vector, k, None)
+            if all(cid in self._by_id for cid, _ in found):
+                return found
+            object.__setattr__(self, "_exact", False)  # another version was added since
+        return self.dense.search(vector, k, self.doc_ids)
+
 
 def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progress: Progress | None = None) -> CorpusIndex:
     started = time.perf_counter()

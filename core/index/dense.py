@@ -65,11 +65,11 @@ class DenseIndex:
                 metadatas=[{"doc_id": c.doc_id, "doc_name": c.doc_name, "index": c.index} for c in part],
             )
 
-    def search(self, vector: np.ndarray, k: int, doc_ids: list[str]) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity), best first, among chunks of `doc_ids`."""
-        if not doc_ids or k <= 0:
+    def search(self, vector: np.ndarray, k: int, doc_ids: list[str] | None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity), best first, among chunks of `doc_ids` (None: all)."""
+        if doc_ids is not None and not doc_ids or k <= 0:
             return []
-        where = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        where = None if doc_ids is None else {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
         result = self.collection.query(query_embeddings=vector.reshape(1, -1), n_results=k, where=where,
                                        include=["distances"])  # fmt: skip
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
