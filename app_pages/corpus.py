@@ -134,6 +134,12 @@ with actions:
         else:
             _remember(ingest_with_progress(store, corpus.corpus_id, [SourceFile(chosen, replacement.getvalue())]))
             st.rerun()
+    with st.form(f"tags_{chosen}", border=False):
+        tags = st.text_input("Access tags (comma-separated)", ", ".join(record.tags),
+                             help="Only viewers holding one of these tags retrieve this document; empty = everyone.")
+        if st.form_submit_button("Save tags", width="stretch"):
+            store.set_tags(corpus.corpus_id, chosen, tags.split(","))
+            st.rerun()
     with st.popover(f"Delete {chosen}", width="stretch"):
         st.caption("Removes the document and all its versions from this corpus.")
         if st.button("Delete for good", type="primary", key="confirm_delete_doc"):

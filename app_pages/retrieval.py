@@ -24,7 +24,9 @@ st.caption("Chunking, embedding model and headers define the index (built once p
            "setting, then reused). Retrieval settings below never re-embed.")  # fmt: skip
 try:
     index_config = index_config_widgets()
-    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents])
+    doc_tags = {d.name: d.tags for d in corpus.documents}
+    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents],
+                                                tags=sorted({t for tags in doc_tags.values() for t in tags}))  # fmt: skip
     reranker = reranker_widgets()
 except PlaygroundError as exc:
     st.error(str(exc))
@@ -51,7 +53,7 @@ if asked:
     question = typed.strip() or (picked.question if picked else "")
     try:
         index = index_with_progress(corpus, index_config)
-        hits = make_retriever(index, retrieval_config, reranker).retrieve(question, retrieval_config.top_k)
+        hits = make_retriever(index, retrieval_config, reranker, doc_tags).retrieve(question, retrieval_config.top_k)
         st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits)
     except PlaygroundError as exc:
         st.error(str(exc))

@@ -7,6 +7,7 @@ labelled QA set (see core.qa).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from core.config import IngestConfig
@@ -40,7 +41,17 @@ def load_sample(
         store.create(SAMPLE_NAME, corpus_id=SAMPLE_ID)
     sources = [SourceFile(p.name, p.read_bytes()) for p in sample_files()]
     report = store.add_files(SAMPLE_ID, sources, config, progress)
+    tags = sample_tags()
+    for record in store.get(SAMPLE_ID).documents:
+        if record.name in tags and not record.tags:
+            store.set_tags(SAMPLE_ID, record.name, tags[record.name])
     return store.get(SAMPLE_ID), report
+
+
+def sample_tags() -> dict[str, list[str]]:
+    """Access tags of the sample documents (sample_docs/tags.json)."""
+    data = json.loads((SAMPLE_DIR / "tags.json").read_text("utf-8"))
+    return {name: tags for name, tags in data.items() if not name.startswith("_")}
 
 
 def apply_updates(

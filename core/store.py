@@ -145,6 +145,17 @@ class CorpusStore:
             self._write(corpus_id, manifest)
             self._drop_unreferenced(corpus_id, manifest)
 
+    def set_tags(self, corpus_id: str, name: str, tags: Iterable[str]) -> None:
+        """Access tags of a document (all its versions); empty = visible to every viewer."""
+        clean = sorted({t.strip().lower() for t in tags if t and t.strip()})
+        with self._lock(corpus_id):
+            manifest = self._read(corpus_id)
+            entry = mf.find_entry(manifest, name)
+            if entry is None:
+                raise CorpusNotFoundError(f"No document '{name}' in corpus '{corpus_id}'.")
+            entry["tags"] = clean
+            self._write(corpus_id, manifest, bump=False)
+
     def history(self, corpus_id: str, name: str) -> tuple[DocumentRecord, ...]:
         entry = self._entry(corpus_id, name)
         return tuple(mf.record_from_dict({**v, "tags": entry.get("tags", [])}) for v in entry["versions"])

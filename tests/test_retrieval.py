@@ -76,3 +76,19 @@ def test_qa_scoring_on_a_hand_made_item(index):
     scores = evaluate_retrieval(IndexRetriever(idx, RetrievalConfig(mode="bm25")), idx.chunks, documents, [item, missing])
     assert scores.questions == 1 and scores.unlocated == 1
     assert scores.recall_at(1) == 1.0 and scores.mrr == 1.0 and scores.ndcg_at_10 == 1.0
+
+
+def test_sample_access_tags_limit_what_a_viewer_retrieves(store, config):
+    from core.sample import load_sample, sample_tags
+
+    info, _ = load_sample(store, config)
+    tags = {d.name: d.tags for d in info.documents}
+    assert tags["memo_limitation_of_liability.md"] == ("lawyers",) and set(sample_tags()) == set(tags)
+    index = build_index(store, info.corpus_id, IndexConfig(chunk=ChunkConfig(chunk_size=1024, chunk_overlap=0)))
+    staff = IndexRetriever(index, RetrievalConfig(mode="bm25", viewer_tags=("staff",)), tags)
+    names = {h.chunk.doc_name for h in staff.retrieve("liability cap data breach memo", 20)}
+    assert names and all("staff" in tags[n] for n in names)
+    everyone = IndexRetriever(index, RetrievalConfig(mode="bm25"), tags)
+    assert any("lawyers" in tags[h.chunk.doc_name] for h in everyone.retrieve("liability cap data breach memo", 20))
+    store.set_tags(info.corpus_id, "leave_policy.md", [" Staff ", "HR", ""])
+    assert store.get(info.corpus_id).document("leave_policy.md").tags == ("hr", "staff")

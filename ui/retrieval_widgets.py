@@ -24,7 +24,7 @@ def index_config_widgets(key: str = "rx") -> IndexConfig:
                        embedder=embedder.strip() or DEFAULT_EMBEDDER, contextual_headers=headers)  # fmt: skip
 
 
-def retrieval_config_widgets(documents: list[str], key: str = "rx") -> RetrievalConfig:
+def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[str] | None = None) -> RetrievalConfig:
     """Mode, fusion, k and filters: changing these never re-embeds."""
     cols = st.columns(5)
     mode = cols[0].radio("Retrieval", ["hybrid", "dense", "bm25"], horizontal=True, key=f"{key}_mode")
@@ -33,9 +33,16 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx") -> Retrieval
     top_k = cols[2].slider("Top k", 1, 20, 5, key=f"{key}_k")
     weight = cols[3].slider("Dense weight", 0.0, 1.0, 0.5, 0.05, key=f"{key}_w", disabled=mode != "hybrid")
     rrf_k = cols[4].number_input("RRF k", 1, 1000, 60, key=f"{key}_rrfk", disabled=mode != "hybrid" or fusion != "rrf")
-    only = st.multiselect("Only these documents", documents, key=f"{key}_docs", placeholder="All documents")
+    left, right = st.columns([3, 2])
+    only = left.multiselect("Only these documents", documents, key=f"{key}_docs", placeholder="All documents")
+    viewer = None
+    if tags:
+        held = right.multiselect("Viewer's access tags", tags, key=f"{key}_viewer", placeholder="No access control",
+                                 help="Access control in RAG: with tags chosen, retrieval sees untagged documents "
+                                      "and documents sharing a tag with this viewer. Tags are set on the Corpus page.")  # fmt: skip
+        viewer = tuple(held) or None
     return RetrievalConfig(mode=mode, top_k=top_k, candidates=max(30, top_k), fusion=fusion, rrf_k=int(rrf_k),
-                           dense_weight=weight, documents=tuple(only))  # fmt: skip
+                           dense_weight=weight, documents=tuple(only), viewer_tags=viewer)  # fmt: skip
 
 
 def reranker_widgets(key: str = "rx") -> tuple[str, float, str]:
@@ -50,12 +57,12 @@ def reranker_widgets(key: str = "rx") -> tuple[str, float, str]:
     return kind, lambda_, model.strip()
 
 
-def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str]):
-    """An IndexRetriever, composed with the chosen reranker."""
+def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str], doc_tags=None):
+    """An IndexRetriever (with the documents' access tags), composed with the chosen reranker."""
     from core.rerank import CrossEncoderReranker, MMRReranker, RerankingRetriever
     from core.retrieval import IndexRetriever
 
-    base = IndexRetriever(index, config)
+    base = IndexRetriever(index, config, doc_tags)
     kind, lambda_, model = reranker
     if kind == "mmr":
         return RerankingRetriever(base, MMRReranker(index.embedder, index.dense, lambda_), config.candidates)

@@ -21,6 +21,7 @@ def documents_table(records: tuple[DocumentRecord, ...]) -> pd.DataFrame:
                 "words": r.words,
                 token_label: r.tokens,
                 "added (UTC)": r.added_at.replace("T", " ")[:16],
+                "access tags": ", ".join(r.tags),
             }
             for r in records
         ]
