@@ -6,6 +6,7 @@ from core.langchain_retriever import langchain_script
 from core.qa import load_qa
 from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import index_with_progress
+from ui.embedding_map import embedding_map
 from ui.hits import highlighted_passage, hits_table
 from ui.resources import get_store
 from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
@@ -54,13 +55,13 @@ if asked:
     try:
         index = index_with_progress(corpus, index_config)
         hits = make_retriever(index, retrieval_config, reranker, doc_tags).retrieve(question, retrieval_config.top_k)
-        st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits)
+        st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits, index)
     except PlaygroundError as exc:
         st.error(str(exc))
 
 result = st.session_state.get("retrieval_result")
 if result:
-    question, item, used_config, hits = result
+    question, item, used_config, hits, used_index = result
     st.subheader(f"Top {len(hits)} for: {question}")
     if used_config != index_config:
         st.warning("The index settings changed since this search; press Search to run it again.")
@@ -75,6 +76,8 @@ if result:
             if name not in documents:
                 documents[name] = store.load_document(corpus.corpus_id, name)
             highlighted_passage(documents[name], hit)
+    with st.expander("Embedding map (PCA of every chunk, the question and the hits)"):
+        embedding_map(used_index, question, hits)
 
 if qa_items:
     qa_scoring_section(store, corpus, index_config, retrieval_config, reranker, qa_items)

@@ -109,6 +109,7 @@ def test_retrieval_page_searches_and_scores(data_dir):
     hits = at.dataframe[0].value
     assert 1 <= len(hits) <= 5 and {"dense rank", "bm25 rank", "fused rank"} <= set(hits.columns)
     assert "expenses_policy.txt" in set(hits["document"])
+    assert len(at.get("plotly_chart")) == 1, "the embedding map is drawn"
     at.slider(key="rx_k").set_value(3).run()
     assert not at.exception
     button(at, "Score").click().run()
