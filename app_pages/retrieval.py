@@ -10,7 +10,7 @@ from ui.embedding_map import embedding_map
 from ui.hits import highlighted_passage, hits_table
 from ui.resources import get_store
 from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
-from ui.retrieval_eval_view import qa_scoring_section
+from ui.retrieval_eval_view import qa_scoring_section, sweep_section
 from ui.state import active_corpus
 
 st.title("Retrieval lab")
@@ -81,3 +81,4 @@ if result:
 
 if qa_items:
     qa_scoring_section(store, corpus, index_config, retrieval_config, reranker, qa_items)
+    sweep_section(store, corpus, index_config, retrieval_config, qa_items)

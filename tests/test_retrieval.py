@@ -92,3 +92,17 @@ def test_sample_access_tags_limit_what_a_viewer_retrieves(store, config):
     assert any("lawyers" in tags[h.chunk.doc_name] for h in everyone.retrieve("liability cap data breach memo", 20))
     store.set_tags(info.corpus_id, "leave_policy.md", [" Staff ", "HR", ""])
     assert store.get(info.corpus_id).document("leave_policy.md").tags == ("hr", "staff")
+
+
+def test_chunk_size_sweep_scores_each_size(index):
+    from core.sweep import sweep_chunk_sizes
+
+    store, idx = index
+    item = QAItem("t1", "How many weeks of paid parental leave?", "Sixteen weeks.",
+                  ("Parental leave is sixteen weeks paid.",), ("leave.md",), "lookup", "test")  # fmt: skip
+    seen = []
+    results = sweep_chunk_sizes(store, idx.corpus_id, idx.config, RetrievalConfig(mode="bm25"), [16, 64], [item],
+                                lambda f, m: seen.append(f))  # fmt: skip
+    assert [size for size, _ in results] == [16, 64]
+    assert all(scores.questions == 1 and scores.recall_at(5) == 1.0 for _, scores in results)
+    assert seen[-1] == 1.0 and seen == sorted(seen)

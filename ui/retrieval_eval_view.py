@@ -67,3 +67,36 @@ def _score(store, corpus, index_config, retrieval_config, reranker, qa_items, ch
     label = f"{index_config.chunk.strategy} {index_config.chunk.chunk_size}/{index_config.chunk.chunk_overlap}" + (
         " + headers" if index_config.contextual_headers else "")
     return label, pd.DataFrame(rows)
+
+
+def sweep_section(store, corpus, index_config, retrieval_config: RetrievalConfig, qa_items) -> None:
+    """Recall against chunk size, on an explicit action (each new size embeds the corpus once)."""
+    from core.sweep import sweep_chunk_sizes
+
+    st.subheader("Chunk-size sweep")
+    st.caption(f"Strategy '{index_config.chunk.strategy}', overlap kept at the same share of the chunk, retrieval as "
+               "set above. Each size not seen before embeds the whole corpus once; sizes seen before are reused.")  # fmt: skip
+    with st.form("sweep"):
+        sizes = st.multiselect("Chunk sizes (tokens)", [64, 128, 256, 384, 512, 768, 1024], default=[128, 256, 512, 1024])
+        go = st.form_submit_button("Run sweep")
+    if go and sizes:
+        bar = st.progress(0.0)
+        try:
+            results = sweep_chunk_sizes(store, corpus.corpus_id, index_config, retrieval_config, sorted(sizes), qa_items,
+                                        lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))  # fmt: skip
+            st.session_state["sweep"] = pd.DataFrame(
+                [{"chunk size": size, "recall@5": s.recall_at(5), "recall@10": s.recall_at(10), "MRR": s.mrr}
+                 for size, s in results])  # fmt: skip
+        except PlaygroundError as exc:
+            st.error(str(exc))
+        bar.empty()
+    if "sweep" in st.session_state:
+        import plotly.express as px
+
+        table = st.session_state["sweep"]
+        long = table.melt(id_vars="chunk size", value_vars=["recall@5", "recall@10", "MRR"])
+        figure = px.line(long, x="chunk size", y="value", color="variable", markers=True, range_y=[0, 1], height=320,
+                         labels={"value": "", "variable": "metric"})  # fmt: skip
+        figure.update_xaxes(type="log", tickvals=list(table["chunk size"]))
+        st.plotly_chart(figure, width="stretch")
+        st.dataframe(table.round(3), hide_index=True)
