@@ -56,7 +56,7 @@ def _cuda() -> bool:
 class SentenceTransformerEmbedder:
     """`Embedder` over a sentence-transformers model; vectors are unit length."""
 
-    def __init__(self, name: str = DEFAULT_EMBEDDER, batch_size: int = 64) -> None:
+    def __init__(self, name: str = DEFAULT_EMBEDDER, batch_size: int = 32) -> None:
         self.name = name
         self.batch_size = batch_size
 
@@ -69,11 +69,17 @@ class SentenceTransformerEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # Sort by length so each batch pads little (encode() only sorts within one call),
+        # then embed in slices so progress can be reported, and restore the input order.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        step = self.batch_size * 4
         parts = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = texts[start : start + self.batch_size]
+        for start in range(0, len(texts), step):
+            batch = [texts[i] for i in order[start : start + step]]
             parts.append(model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
                                       convert_to_numpy=True, show_progress_bar=False))  # fmt: skip
             if progress:
                 progress(min(1.0, (start + len(batch)) / len(texts)), f"Embedded {start + len(batch)}/{len(texts)}")
-        return np.vstack(parts).astype(np.float32)
+        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.vstack(parts)
+        return vectors
