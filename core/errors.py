@@ -27,3 +27,7 @@ class CorpusNotFoundError(PlaygroundError):
 
 class StoreError(PlaygroundError):
     """The data folder cannot be read or written."""
+
+
+class BackendError(PlaygroundError):
+    """A model server or API failed: unreachable, key rejected, unknown model, overflow."""

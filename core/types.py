@@ -178,3 +178,28 @@ class Hit:
 
     def stage(self, name: str) -> tuple[float, int] | None:
         return next(((s, r) for n, s, r in self.stages if n == name), None)
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    """Tokens of one model call. `source` says where the numbers come from: "provider"
+    (reported by the API) or "litellm.token_counter" (counted locally)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cached_prompt_tokens: int = 0
+    source: str = "provider"
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A model's reply with its token usage and wall-clock seconds."""
+
+    text: str
+    model: str
+    usage: TokenUsage
+    seconds: float

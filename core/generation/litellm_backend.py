@@ -1,0 +1,88 @@
+"""Any model through litellm, with timeouts, retries and errors that say what to fix.
+
+API keys are passed to the generator object and kept in memory only: they are not part
+of LLMConfig (which is hashed, cached and exported) and are scrubbed from error text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from core.errors import BackendError, ConfigError
+from core.tokens import _litellm
+from core.types import Generation, TokenUsage
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """model: a litellm model string ("openai/gpt-4o-mini", "anthropic/claude-...",
+    "ollama/llama3.2", "hosted_vllm/<name>", or "openai/<name>" with api_base for any
+    OpenAI-compatible server)."""
+
+    model: str
+    api_base: str | None = None
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 512
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ConfigError(f"model={self.model!r}: give a litellm model string such as 'openai/gpt-4o-mini'.")
+        if self.timeout_s <= 0 or self.max_retries < 0 or self.max_tokens < 1:
+            raise ConfigError("timeout_s and max_tokens must be positive and max_retries at least 0.")
+
+
+class LiteLLMGenerator:
+    def __init__(self, config: LLMConfig, api_key: str | None = None) -> None:
+        self.config = config
+        self._api_key = api_key or None
+        self.name = config.model
+
+    def generate(self, messages: list[dict], max_tokens: int | None = None) -> Generation:
+        litellm = _litellm()
+        started = time.perf_counter()
+        try:
+            response = litellm.completion(
+                model=self.config.model, messages=messages, api_base=self.config.api_base, api_key=self._api_key,
+                timeout=self.config.timeout_s, num_retries=self.config.max_retries,
+                temperature=self.config.temperature, max_tokens=max_tokens or self.config.max_tokens,
+            )  # fmt: skip
+        except Exception as exc:  # litellm raises many provider-specific types
+            raise self._explain(exc) from None
+        seconds = time.perf_counter() - started
+        text = response.choices[0].message.content or ""
+        usage = getattr(response, "usage", None)
+        if usage and usage.prompt_tokens:
+            details = getattr(usage, "prompt_tokens_details", None)
+            cached = int(getattr(details, "cached_tokens", 0) or 0) if details else 0
+            tokens = TokenUsage(int(usage.prompt_tokens), int(usage.completion_tokens or 0), cached, "provider")
+        else:
+            tokens = TokenUsage(litellm.token_counter(model=self.config.model, messages=messages),
+                                litellm.token_counter(model=self.config.model, text=text), 0, "litellm.token_counter")  # fmt: skip
+        return Generation(text=text, model=self.config.model, usage=tokens, seconds=seconds)
+
+    def _explain(self, exc: Exception) -> BackendError:
+        kind = type(exc).__name__
+        detail = str(exc)
+        if self._api_key:
+            detail = detail.replace(self._api_key, "***")
+        detail = detail.splitlines()[0][:300] if detail else kind
+        where = f" at {self.config.api_base}" if self.config.api_base else ""
+        model = self.config.model
+        if "Authentication" in kind or "PermissionDenied" in kind:
+            return BackendError(f"{model}: the API key was rejected ({detail}). Check the key in the sidebar or the provider's environment variable.")
+        if "NotFound" in kind:
+            return BackendError(f"{model}: the server{where} does not know this model ({detail}). Check the model name.")
+        if "ContextWindowExceeded" in kind:
+            return BackendError(f"{model}: the prompt is longer than the model's context window ({detail}). Use fewer or smaller chunks.")
+        if "Timeout" in kind:
+            return BackendError(f"{model}: no answer within {self.config.timeout_s:g} s{where}. Raise the timeout or check the server.")
+        if "APIConnection" in kind or "ServiceUnavailable" in kind or "InternalServer" in kind:
+            return BackendError(f"{model}: cannot reach the model server{where} ({detail}). Start it or correct the base URL.")
+        if "RateLimit" in kind:
+            return BackendError(f"{model}: rate limited by the provider ({detail}). Wait and retry, or lower the volume.")
+        if "BadRequest" in kind and ("api_key" in detail.lower() or "api key" in detail.lower()):
+            return BackendError(f"{model}: no API key. Type one in the sidebar or set the provider's environment variable.")
+        return BackendError(f"{model}: {kind}: {detail}")

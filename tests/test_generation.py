@@ -1,0 +1,44 @@
+"""litellm generation against a real OpenAI-compatible server, and every failure mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import BackendError, ConfigError
+from core.generation import LiteLLMGenerator, LLMConfig
+from tests.browser import free_port
+from tests.llm_server import make_tiny_llama, transformers_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = make_tiny_llama(tmp_path_factory.mktemp("tiny") / "tiny-llama")
+    with transformers_server(folder) as base:
+        yield base, str(folder)
+
+
+def test_generates_through_litellm_with_provider_usage(server):
+    base, model = server
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="sk-local")
+    result = generator.generate([{"role": "user", "content": "Say hello."}])
+    assert result.text.strip()
+    assert result.usage.source == "provider" and result.usage.completion_tokens == 6 and result.usage.prompt_tokens > 0
+    assert result.seconds > 0
+
+
+def test_unreachable_server_is_explained_without_leaking_the_key():
+    generator = LiteLLMGenerator(LLMConfig(model="openai/some-model", api_base=f"http://127.0.0.1:{free_port()}/v1",
+                                           max_retries=0, timeout_s=10), api_key="sk-secret-value-123")  # fmt: skip
+    with pytest.raises(BackendError) as caught:
+        generator.generate([{"role": "user", "content": "hi"}])
+    assert "cannot reach the model server at http://127.0.0.1" in str(caught.value)
+    assert "sk-secret-value-123" not in str(caught.value)
+
+
+def test_bad_configs_are_rejected():
+    with pytest.raises(ConfigError):
+        LLMConfig(model="  ")
+    with pytest.raises(ConfigError):
+        LLMConfig(model="openai/x", timeout_s=0)
