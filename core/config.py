@@ -77,11 +77,14 @@ class IndexConfig:
 
     contextual_headers: prepend "title > section path | document summary" to each chunk
     for both the embedding and BM25 (the offline form of contextual retrieval).
+    context_model: also prepend a one- or two-sentence context written by this litellm
+    model for each chunk (contextual retrieval with an LLM); None = offline only.
     """
 
     chunk: ChunkConfig = ChunkConfig()
     embedder: str = "all-MiniLM-L6-v2"
     contextual_headers: bool = False
+    context_model: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.chunk, ChunkConfig):

@@ -102,3 +102,38 @@ class RerankingRetriever:
     def retrieve(self, query: str, k: int) -> list[Hit]:
         hits = self.base.retrieve(query, max(self.candidates, k))
         return self.reranker.rerank(query, hits, k)
+
+
+_SCORE = __import__("re").compile(r"\b(10|[0-9])\b")
+LLM_RERANK_SYSTEM = ("You judge whether a passage helps answer a question. Reply with one integer from 0 "
+                     "(irrelevant) to 10 (answers it fully), and nothing else.")  # fmt: skip
+
+
+class LLMReranker:
+    """Pointwise relevance scores (0-10) from any generation backend, calls in parallel.
+    Unparseable replies score -1 (kept, ordered by their earlier rank). `usage` holds the
+    tokens of the last rerank so the page can price it."""
+
+    def __init__(self, generator, workers: int = 8) -> None:
+        self.generator, self.workers = generator, workers
+        self.name = f"LLM judge ({generator.name})"
+        self.usage: list = []
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if not hits:
+            return []
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            replies = list(pool.map(lambda hit: self._judge(query, hit), hits))
+        self.usage = [r.usage for r in replies]
+        scores = []
+        for reply in replies:
+            match = _SCORE.search(reply.text)
+            scores.append(float(match.group(1)) if match else -1.0)
+        return reorder(hits, scores, k)
+
+    def _judge(self, query: str, hit: Hit):
+        messages = [{"role": "system", "content": LLM_RERANK_SYSTEM},
+                    {"role": "user", "content": f"Question: {query}\n\nPassage:\n{hit.chunk.text}\n\nScore (0-10):"}]  # fmt: skip
+        return self.generator.generate(messages, max_tokens=4)

@@ -42,3 +42,24 @@ def test_bad_configs_are_rejected():
         LLMConfig(model="  ")
     with pytest.raises(ConfigError):
         LLMConfig(model="openai/x", timeout_s=0)
+
+
+def test_llm_contexts_and_llm_reranker_through_the_server(server, store, config):
+    from core.config import ChunkConfig, IndexConfig, RetrievalConfig
+    from core.index import build_index
+    from core.rerank import LLMReranker, RerankingRetriever
+    from core.retrieval import IndexRetriever
+    from core.types import SourceFile
+    from tests.test_index import DOCS
+
+    base, model = server
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=12), api_key="sk-local")
+    cid = store.create("Tiny").corpus_id
+    store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
+    index_config = IndexConfig(chunk=ChunkConfig(chunk_size=64, chunk_overlap=0), context_model=generator.name)
+    index = build_index(store, cid, index_config, generator=generator)
+    assert all(len(text) > len(chunk.text) for text, chunk in zip(index.indexed, index.chunks))
+    reranker = LLMReranker(generator, workers=2)
+    hits = RerankingRetriever(IndexRetriever(index, RetrievalConfig()), reranker, 5).retrieve("parental leave", 3)
+    assert 1 <= len(hits) <= 3 and all(h.stage("rerank") for h in hits)
+    assert reranker.usage and all(u.source == "provider" for u in reranker.usage)

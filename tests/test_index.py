@@ -78,3 +78,58 @@ def test_an_older_index_never_returns_newer_chunks(store, corpus, config):
     old = first.dense_search(vector, 10, None)
     assert all(cid in {c.chunk_id for c in first.chunks} for cid, _ in old)
     assert "$75" in first.chunk(old[0][0]).text and "$90" in second.chunk(second.dense_search(vector, 1, None)[0][0]).text
+
+
+class ContextWriter:
+    name = "scripted/context"
+
+    def __init__(self):
+        self.prompts = []
+
+    def generate(self, messages, max_tokens=None):
+        from core.types import Generation, TokenUsage
+
+        self.prompts.append(messages)
+        return Generation("This chunk is from a   firm policy.", self.name, TokenUsage(10, 5), 0.0)
+
+
+def test_llm_contexts_are_prepended_and_need_the_backend(store, corpus):
+    from core.errors import ConfigError
+
+    config = IndexConfig(chunk=CONFIG.chunk, context_model="scripted/context")
+    with pytest.raises(ConfigError, match="need the generation backend 'scripted/context'"):
+        build_index(store, corpus, config)
+    writer = ContextWriter()
+    index = build_index(store, corpus, config, generator=writer)
+    assert len(writer.prompts) == len(index.chunks)
+    first = writer.prompts[0][0]["content"]
+    assert first.startswith("<document>\n") and "<chunk>" in first
+    assert all(t.startswith("This chunk is from a firm policy.\n\n") for t in index.indexed)
+    again = build_index(store, corpus, config, generator=writer)
+    assert len(writer.prompts) == len(index.chunks) and again.stats.embedded_chunks == 0
+
+
+def test_anthropic_prompts_mark_the_document_for_caching():
+    from core.index.context import context_messages
+    from core.types import Chunk, Document
+
+    document = Document("d", "a.md", "A", "md", "Whole document text.", 20)
+    chunk = Chunk("d:0", "d", "a.md", 0, "Whole", 0, 5, 1)
+    parts = context_messages(document, chunk, "anthropic/claude-sonnet-4-5")[0]["content"]
+    assert parts[0]["cache_control"] == {"type": "ephemeral"} and "<document>" in parts[0]["text"]
+    assert isinstance(context_messages(document, chunk, "openai/gpt-4o-mini")[0]["content"], str)
+
+
+def test_context_cost_is_estimated_before_running(store, corpus):
+    from core.index.estimate import estimate_context_cost
+    from core.pricing import price_for
+
+    estimate = estimate_context_cost(store, corpus, CONFIG, "gpt-4o-mini")
+    index = build_index(store, corpus, CONFIG)
+    assert estimate.calls == len(index.chunks)
+    assert estimate.prompt_tokens > estimate.cacheable_tokens >= 0
+    price = price_for("gpt-4o-mini")
+    assert estimate.dollars_without_cache == pytest.approx(
+        estimate.prompt_tokens * price.input + estimate.output_tokens_estimate * price.output)
+    assert estimate.dollars_with_cache <= estimate.dollars_without_cache
+    assert estimate_context_cost(store, corpus, CONFIG, "unknown-provider/unknown-model").dollars_with_cache is None

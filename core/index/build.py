@@ -19,7 +19,8 @@ from core.chunking import chunk_document
 from core.config import IndexConfig
 from core.embedding import SentenceTransformerEmbedder
 from core.fsutil import atomic_write_json
-from core.index.context import indexed_texts
+from core.errors import ConfigError
+from core.index.context import indexed_texts, llm_contexts
 from core.index.dense import DenseIndex
 from core.index.sparse import SparseIndex
 from core.store import CorpusStore
@@ -81,7 +82,13 @@ class CorpusIndex:
         return self.dense.search(vector, k, self.doc_ids)
 
 
-def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progress: Progress | None = None) -> CorpusIndex:
+def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progress: Progress | None = None,
+                generator=None) -> CorpusIndex:  # fmt: skip
+    """`generator` (a generation backend for config.context_model) is needed only for
+    LLM-written chunk contexts, and only for documents not indexed before."""
+    if config.context_model and (generator is None or generator.name != config.context_model):
+        raise ConfigError(f"LLM chunk contexts need the generation backend {config.context_model!r}; "
+                          "configure it in the sidebar, or turn LLM contexts off.")  # fmt: skip
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
     info = store.get(corpus_id)
@@ -96,7 +103,8 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
         if cached is None:
             document = store.load_document(corpus_id, record.name)
             doc_chunks = chunk_document(document, config.chunk, embedder)
-            cached = (doc_chunks, indexed_texts(document, doc_chunks, config.contextual_headers))
+            contexts = llm_contexts(document, doc_chunks, generator) if config.context_model else None
+            cached = (doc_chunks, indexed_texts(document, doc_chunks, config.contextual_headers, contexts))
             _save_chunks(root / "chunks" / f"{record.doc_id}.json", *cached)
             chunked += 1
         chunks.extend(cached[0])

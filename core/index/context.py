@@ -27,9 +27,44 @@ def header(document: Document, chunk: Chunk, summary: str) -> str:
     return f"{path} | {summary}" if summary else path
 
 
-def indexed_texts(document: Document, chunks: tuple[Chunk, ...], contextual: bool) -> list[str]:
-    """The text each chunk is embedded and BM25-indexed as."""
-    if not contextual:
+def indexed_texts(document: Document, chunks: tuple[Chunk, ...], contextual: bool,
+                  contexts: list[str] | None = None) -> list[str]:  # fmt: skip
+    """The text each chunk is embedded and BM25-indexed as (LLM contexts, when given,
+    go between the header and the chunk)."""
+    if not contextual and contexts is None:
         return [c.text for c in chunks]
-    summary = document_summary(document)
-    return [f"{header(document, c, summary)}\n\n{c.text}" for c in chunks]
+    summary = document_summary(document) if contextual else ""
+    texts = []
+    for i, chunk in enumerate(chunks):
+        lead = [header(document, chunk, summary)] if contextual else []
+        if contexts is not None:
+            lead.append(contexts[i])
+        texts.append("\n".join(lead) + "\n\n" + chunk.text)
+    return texts
+
+
+CONTEXT_INSTRUCTION = (
+    "Here is the chunk we want to situate within the whole document\n<chunk>\n{chunk}\n</chunk>\n"
+    "Please give a short succinct context (one or two sentences) to situate this chunk within the overall "
+    "document for the purposes of improving search retrieval of the chunk. Answer only with the succinct "
+    "context and nothing else."
+)
+CONTEXT_OUTPUT_TOKENS = 60  # the estimate's assumption for each reply
+
+
+def context_messages(document: Document, chunk: Chunk, model: str) -> list[dict]:
+    """Document first (a cacheable prefix), then the chunk. Anthropic models get an explicit
+    cache_control breakpoint; OpenAI-style providers cache a repeated prefix by themselves."""
+    doc_part = f"<document>\n{document.text}\n</document>"
+    ask = CONTEXT_INSTRUCTION.format(chunk=chunk.text)
+    if model.startswith("anthropic/") or model.startswith("claude"):
+        content = [{"type": "text", "text": doc_part, "cache_control": {"type": "ephemeral"}},
+                   {"type": "text", "text": ask}]  # fmt: skip
+        return [{"role": "user", "content": content}]
+    return [{"role": "user", "content": f"{doc_part}\n\n{ask}"}]
+
+
+def llm_contexts(document: Document, chunks: tuple[Chunk, ...], generator) -> list[str]:
+    """One generated context per chunk (sequential, so the provider's prefix cache warms)."""
+    return [" ".join(generator.generate(context_messages(document, c, generator.name),
+                                        max_tokens=CONTEXT_OUTPUT_TOKENS * 2).text.split()) for c in chunks]  # fmt: skip
