@@ -5,7 +5,8 @@ from core.errors import PlaygroundError
 from core.langchain_retriever import langchain_script
 from core.qa import load_qa
 from core.sample import SAMPLE_DIR, SAMPLE_ID
-from ui.actions import index_with_progress
+from ui.actions import confirm_context_cost, index_with_progress
+from ui.backend import current_generator
 from ui.embedding_map import embedding_map
 from ui.hits import highlighted_passage, hits_table
 from ui.resources import get_store
@@ -23,8 +24,9 @@ if corpus is None or not corpus.documents:
 
 st.caption("Chunking, embedding model and headers define the index (built once per corpus version and "
            "setting, then reused). Retrieval settings below never re-embed.")  # fmt: skip
+generator = current_generator()
 try:
-    index_config = index_config_widgets()
+    index_config = index_config_widgets(llm_model=generator.name if generator else None)
     doc_tags = {d.name: d.tags for d in corpus.documents}
     retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents],
                                                 tags=sorted({t for tags in doc_tags.values() for t in tags}))  # fmt: skip
@@ -40,6 +42,9 @@ with st.popover("Use this configuration in LangChain"):
     st.code(script, language="python")
     st.download_button("Download retriever_script.py", script, file_name="retriever_script.py")
 
+if index_config.context_model and not confirm_context_cost(store, corpus, index_config):
+    st.stop()
+
 qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
 with st.form("ask"):
     picked = None
@@ -53,8 +58,8 @@ with st.form("ask"):
 if asked:
     question = typed.strip() or (picked.question if picked else "")
     try:
-        index = index_with_progress(corpus, index_config)
-        hits = make_retriever(index, retrieval_config, reranker, doc_tags).retrieve(question, retrieval_config.top_k)
+        index = index_with_progress(corpus, index_config, generator)
+        hits = make_retriever(index, retrieval_config, reranker, doc_tags, generator).retrieve(question, retrieval_config.top_k)
         st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits, index)
     except PlaygroundError as exc:
         st.error(str(exc))
@@ -80,5 +85,5 @@ if result:
         embedding_map(used_index, question, hits)
 
 if qa_items:
-    qa_scoring_section(store, corpus, index_config, retrieval_config, reranker, qa_items)
+    qa_scoring_section(store, corpus, index_config, retrieval_config, reranker, qa_items, generator)
     sweep_section(store, corpus, index_config, retrieval_config, qa_items)

@@ -34,7 +34,7 @@ def test_home_renders_welcome_on_first_run(data_dir):
     assert not at.exception
     assert at.title[0].value == "RAG vs Fine-Tuning Playground"
     assert any("No corpus yet" in c.value for c in at.sidebar.caption)
-    assert any("Extractive reader (no LLM)" in m.value for m in at.sidebar.markdown)
+    assert at.sidebar.radio(key="gen_backend").value == "Extractive reader (no LLM)"
     button(at, "Load the sample corpus").click().run()
     assert not at.exception
     assert "The active corpus is **Sample: Harrow & Vale LLP**" in " ".join(m.value for m in at.markdown)
@@ -151,3 +151,31 @@ def test_chunking_page_every_strategy(data_dir, strategy):
     table = at.dataframe[0].value
     assert len(table) == int(metrics["Chunks"]) and table["tokens"].max() <= 256 + 3
     assert "chunk" in at.code[0].value
+
+
+def test_llm_backend_errors_show_in_the_page_and_contexts_ask_for_cost(data_dir):
+    from core.config import IngestConfig
+    from core.store import CorpusStore
+    from core.types import SourceFile
+    from tests.browser import free_port
+    from tests.test_index import DOCS
+
+    store = CorpusStore(data_dir)
+    cid = store.create("Tiny").corpus_id
+    store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], IngestConfig())
+    at = app().run()
+    at.switch_page("app_pages/retrieval.py").run()
+    at.sidebar.radio(key="gen_backend").set_value("LLM via litellm").run()
+    at.sidebar.text_input(key="llm_model").input("openai/tiny").run()
+    at.sidebar.text_input(key="llm_base").input(f"http://127.0.0.1:{free_port()}/v1").run()
+    at.sidebar.text_input(key="llm_key").input("sk-never-shown-123").run()
+    at.selectbox(key="rx_rerank").select("llm").run()
+    next(t for t in at.text_input if t.label == "Question").input("parental leave?")
+    button(at, "Search").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "cannot reach the model server" in errors and "sk-never-shown-123" not in errors
+    at.toggle(key="rx_llmctx").set_value(True).run()
+    assert not at.exception
+    assert any("LLM chunk contexts with **openai/tiny**" in w.value for w in at.warning)
+    assert not any(b.label == "Search" for b in at.button), "nothing runs before the cost is accepted"

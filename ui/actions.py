@@ -44,11 +44,32 @@ def show_report(report: IngestReport) -> None:
         st.error(issue.message)
 
 
-def index_with_progress(corpus, config):
+def index_with_progress(corpus, config, generator=None):
     """The index for `corpus` and `config`; a progress bar shows while it is built."""
     from ui.resources import get_index
 
     slot = st.empty()
-    index = get_index(corpus, config, lambda f, m: slot.progress(min(max(f, 0.0), 1.0), text=m))
+    index = get_index(corpus, config, lambda f, m: slot.progress(min(max(f, 0.0), 1.0), text=m), generator)
     slot.empty()
     return index
+
+
+def confirm_context_cost(store, corpus, config) -> bool:
+    """Show what LLM chunk contexts will cost and return True once the user accepts it."""
+    from core.index.estimate import estimate_context_cost
+
+    key = ("ctx_estimate", corpus.fingerprint, config)
+    if st.session_state.get("ctx_estimate_key") != key:
+        st.session_state["ctx_estimate"] = estimate_context_cost(store, corpus.corpus_id, config, config.context_model)
+        st.session_state["ctx_estimate_key"] = key
+    e = st.session_state["ctx_estimate"]
+    money = lambda d: "price unknown" if d is None else f"${d:,.2f}"  # noqa: E731
+    st.warning(
+        f"LLM chunk contexts with **{e.model}**: {e.calls:,} calls, {e.prompt_tokens:,} prompt tokens "
+        f"({e.cacheable_tokens:,} of them a repeated document prefix that prompt caching can serve), about "
+        f"{e.output_tokens_estimate:,} output tokens (estimate). Cost: {money(e.dollars_without_cache)} without "
+        f"caching, {money(e.dollars_with_cache)} with it"
+        + (f" ({e.price_source})." if e.price_source else ".")
+        + " Documents indexed before with this setting are not sent again."
+    )
+    return st.checkbox("Run it: I accept this cost", key=f"accept_ctx_{corpus.fingerprint}_{config.key}")

@@ -36,7 +36,7 @@ def _index_cache() -> tuple[dict, threading.Lock]:
     return {}, threading.Lock()
 
 
-def get_index(corpus, config, progress=None):
+def get_index(corpus, config, progress=None, generator=None):
     """The index of `corpus` (a CorpusInfo) for `config`; built once per version and config."""
     from core.index import build_index
 
@@ -44,7 +44,7 @@ def get_index(corpus, config, progress=None):
     key = (str(data_dir()), corpus.corpus_id, corpus.fingerprint, config)
     with lock:
         if key not in cache:
-            cache[key] = build_index(get_store(), corpus.corpus_id, config, progress)
+            cache[key] = build_index(get_store(), corpus.corpus_id, config, progress, generator)
             while len(cache) > _MAX_INDEXES:
                 cache.pop(next(iter(cache)))
         return cache[key]

@@ -23,7 +23,8 @@ VARIANTS = {
 DEFAULT = ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
 
 
-def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalConfig, reranker, qa_items) -> None:
+def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalConfig, reranker, qa_items,
+                       generator=None) -> None:  # fmt: skip
     st.subheader("Score on the labelled QA set")
     st.caption(f"{sum(i.answerable for i in qa_items)} answerable questions; a hit counts when its chunk "
                "covers at least half of an evidence quote (or the quote covers half of the chunk).")  # fmt: skip
@@ -34,7 +35,7 @@ def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalC
     if go and chosen:
         try:
             st.session_state["retrieval_scores"] = _score(store, corpus, index_config, retrieval_config, reranker,
-                                                          qa_items, chosen)  # fmt: skip
+                                                          qa_items, chosen, generator)  # fmt: skip
         except PlaygroundError as exc:
             st.error(str(exc))
     if "retrieval_scores" in st.session_state:
@@ -49,8 +50,8 @@ def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalC
         st.plotly_chart(figure, width="stretch")
 
 
-def _score(store, corpus, index_config, retrieval_config, reranker, qa_items, chosen):
-    index = index_with_progress(corpus, index_config)
+def _score(store, corpus, index_config, retrieval_config, reranker, qa_items, chosen, generator):
+    index = index_with_progress(corpus, index_config, generator)
     documents = {d.name: d for d in store.load_documents(corpus.corpus_id)}
     bar = st.progress(0.0)
     rows = []

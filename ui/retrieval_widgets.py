@@ -9,7 +9,7 @@ from core.config import CHUNK_STRATEGIES, ChunkConfig, IndexConfig, RetrievalCon
 from core.embedding import DEFAULT_EMBEDDER
 
 
-def index_config_widgets(key: str = "rx") -> IndexConfig:
+def index_config_widgets(key: str = "rx", llm_model: str | None = None) -> IndexConfig:
     """Chunking, embedder and headers: changing these needs a (cached) index build."""
     cols = st.columns(5)
     strategy = cols[0].selectbox("Chunking", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES.index("recursive"),
@@ -20,8 +20,12 @@ def index_config_widgets(key: str = "rx") -> IndexConfig:
                                   help="Any sentence-transformers id or local path; the default ships with the app.")  # fmt: skip
     headers = cols[4].toggle("Contextual headers", key=f"{key}_headers",
                              help="Prepend title, section path and a one-line document summary before indexing.")  # fmt: skip
+    llm_context = cols[4].toggle("LLM chunk contexts", key=f"{key}_llmctx", disabled=llm_model is None,
+                                 help="A one- or two-sentence context per chunk written by the sidebar's LLM "
+                                      "(contextual retrieval). Choose 'LLM via litellm' in the sidebar first.")  # fmt: skip
     return IndexConfig(ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size - 1)),
-                       embedder=embedder.strip() or DEFAULT_EMBEDDER, contextual_headers=headers)  # fmt: skip
+                       embedder=embedder.strip() or DEFAULT_EMBEDDER, contextual_headers=headers,
+                       context_model=llm_model if llm_context and llm_model else None)  # fmt: skip
 
 
 def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[str] | None = None) -> RetrievalConfig:
@@ -48,18 +52,20 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[s
 def reranker_widgets(key: str = "rx") -> tuple[str, float, str]:
     """(kind, MMR lambda, cross-encoder model): kind is "none", "mmr" or "cross-encoder"."""
     cols = st.columns([1, 1, 2])
-    kind = cols[0].selectbox("Reranker", ["none", "mmr", "cross-encoder"], key=f"{key}_rerank",
+    kind = cols[0].selectbox("Reranker", ["none", "mmr", "cross-encoder", "llm"], key=f"{key}_rerank",
                              help="mmr: diversity over the stored MiniLM vectors (offline). cross-encoder: any "
-                                  "sentence-transformers CrossEncoder id or local folder.")  # fmt: skip
+                                  "sentence-transformers CrossEncoder id or local folder. llm: the sidebar's model "
+                                  "scores each candidate 0-10 (one call per candidate).")  # fmt: skip
     lambda_ = cols[1].slider("MMR λ (1 = relevance only)", 0.0, 1.0, 0.7, 0.05, key=f"{key}_mmr", disabled=kind != "mmr")
     model = cols[2].text_input("Cross-encoder model", "cross-encoder/ms-marco-MiniLM-L-6-v2", key=f"{key}_ce",
                                disabled=kind != "cross-encoder")  # fmt: skip
     return kind, lambda_, model.strip()
 
 
-def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str], doc_tags=None):
+def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str], doc_tags=None, generator=None):
     """An IndexRetriever (with the documents' access tags), composed with the chosen reranker."""
-    from core.rerank import CrossEncoderReranker, MMRReranker, RerankingRetriever
+    from core.errors import ConfigError
+    from core.rerank import CrossEncoderReranker, LLMReranker, MMRReranker, RerankingRetriever
     from core.retrieval import IndexRetriever
 
     base = IndexRetriever(index, config, doc_tags)
@@ -68,4 +74,8 @@ def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, s
         return RerankingRetriever(base, MMRReranker(index.embedder, index.dense, lambda_), config.candidates)
     if kind == "cross-encoder":
         return RerankingRetriever(base, CrossEncoderReranker(model), config.candidates)
+    if kind == "llm":
+        if generator is None:
+            raise ConfigError("The LLM reranker needs a model: choose 'LLM via litellm' in the sidebar.")
+        return RerankingRetriever(base, LLMReranker(generator), config.candidates)
     return base
