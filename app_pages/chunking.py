@@ -28,6 +28,8 @@ strategy = middle.selectbox("Strategy", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES
 size = right.select_slider("Chunk size (tokens)", [32, 64, 128, 256, 384, 512, 1024], value=256, key="ck_size")
 overlap = far.select_slider("Overlap (tokens)", [0, 8, 16, 32, 64, 128], value=32, key="ck_overlap")
 st.caption(STRATEGY_HELP[strategy])
+if overlap >= size:
+    st.warning(f"Overlap {overlap} must be below the chunk size {size}; using {size - 1} tokens.")
 
 try:
     config = ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size - 1))

@@ -72,6 +72,9 @@ if result:
         st.warning("The index settings changed since this search; press Search to run it again.")
     if item is not None:
         st.caption(f"Gold answer: {item.answer} · evidence in {', '.join(item.sources)}")
+    if len(hits) < retrieval_config.top_k:
+        st.info(f"Asked for the top {retrieval_config.top_k}; only {len(hits)} chunk(s) matched "
+                "(the corpus or the filters leave fewer chunks).")  # fmt: skip
     st.dataframe(hits_table(hits), hide_index=True, width="stretch")
     documents = {}
     for hit in hits:

@@ -119,7 +119,7 @@ def test_retrieval_page_searches_and_scores(data_dir):
     assert scores["recall@10"].between(0.3, 1.0).all()
     at.selectbox(key="rx_rerank").select("mmr").run()
     button(at, "Search").click().run()
-    assert not at.exception and "rerank rank" in at.dataframe[0].value.columns
+    assert not at.exception and {"rerank rank", "moved"} <= set(at.dataframe[0].value.columns)
     at.selectbox(key="rx_rerank").select("cross-encoder").run()
     at.text_input(key="rx_ce").input("no-such-org/missing-cross-encoder").run()
     button(at, "Search").click().run()
@@ -179,3 +179,14 @@ def test_llm_backend_errors_show_in_the_page_and_contexts_ask_for_cost(data_dir)
     assert not at.exception
     assert any("LLM chunk contexts with **openai/tiny**" in w.value for w in at.warning)
     assert not any(b.label == "Search" for b in at.button), "nothing runs before the cost is accepted"
+    at.toggle(key="rx_llmctx").set_value(False).run()
+    at.select_slider(key="rx_size").set_value(64).run()
+    at.select_slider(key="rx_overlap").set_value(128).run()
+    assert any("Overlap 128 must be below the chunk size 64; using 63" in w.value for w in at.warning)
+    at.sidebar.radio(key="gen_backend").set_value("Extractive reader (no LLM)").run()
+    at.selectbox(key="rx_rerank").select("none").run()
+    at.slider(key="rx_k").set_value(20).run()
+    next(t for t in at.text_input if t.label == "Question").input("parental leave?")
+    button(at, "Search").click().run()
+    assert not at.exception
+    assert any("Asked for the top 20; only" in i.value for i in at.info)

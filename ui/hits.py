@@ -23,6 +23,9 @@ def hits_table(hits: list[Hit]) -> pd.DataFrame:
             if found is not None:
                 row[f"{stage} score"] = round(found[0], 4)
                 row[f"{stage} rank"] = found[1]
+        first = hit.stage("dense") or hit.stage("bm25")
+        if first is not None and (hit.stage("fused") or hit.stage("rerank")):
+            row["moved"] = _movement(first[1] - hit.rank)
         rows.append(row)
     table = pd.DataFrame(rows)
     if not table.empty:
@@ -41,3 +44,8 @@ def highlighted_passage(document: Document, hit: Hit, context: int = 400) -> Non
         f"<span style='color:#888'>{html.escape(after)}{'…' if end + context < len(document.text) else ''}</span>"
     )
     st.html(f"<div style='white-space:pre-wrap;font-size:0.9rem;line-height:1.45'>{body}</div>")
+
+
+def _movement(delta: int) -> str:
+    """Rank change from the first retrieval stage to the final list (up is better)."""
+    return f"▲ {delta}" if delta > 0 else f"▼ {-delta}" if delta < 0 else "="

@@ -20,6 +20,8 @@ def index_config_widgets(key: str = "rx", llm_model: str | None = None) -> Index
                                   help="Any sentence-transformers id or local path; the default ships with the app.")  # fmt: skip
     headers = cols[4].toggle("Contextual headers", key=f"{key}_headers",
                              help="Prepend title, section path and a one-line document summary before indexing.")  # fmt: skip
+    if overlap >= size:
+        st.warning(f"Overlap {overlap} must be below the chunk size {size}; using {size - 1} tokens.")
     llm_context = cols[4].toggle("LLM chunk contexts", key=f"{key}_llmctx", disabled=llm_model is None,
                                  help="A one- or two-sentence context per chunk written by the sidebar's LLM "
                                       "(contextual retrieval). Choose 'LLM via litellm' in the sidebar first.")  # fmt: skip
