@@ -12,15 +12,11 @@ from core.errors import PlaygroundError
 from core.tokens import chunk_token_count
 from ui.chunk_view import OVERLAP, chunks_html
 from ui.resources import get_store
-from ui.state import active_corpus
+from ui.state import corpus_with_documents
 
 st.title("Chunking")
 store = get_store()
-corpus = active_corpus(store.list_corpora())
-if corpus is None or not corpus.documents:
-    st.info("No documents yet. Load the sample corpus or upload files on the **Corpus** page.")
-    st.page_link("app_pages/corpus.py", label="Open the Corpus page", icon=":material/folder_open:")
-    st.stop()
+corpus = corpus_with_documents(store)
 
 left, middle, right, far = st.columns([2, 1, 1, 1])
 name = left.selectbox("Document", [d.name for d in corpus.documents], key="ck_doc")

@@ -12,15 +12,11 @@ from ui.hits import highlighted_passage, hits_table
 from ui.resources import get_store
 from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
 from ui.retrieval_eval_view import qa_scoring_section, sweep_section
-from ui.state import active_corpus
+from ui.state import corpus_with_documents
 
 st.title("Retrieval lab")
 store = get_store()
-corpus = active_corpus(store.list_corpora())
-if corpus is None or not corpus.documents:
-    st.info("No documents yet. Load the sample corpus or upload files on the **Corpus** page.")
-    st.page_link("app_pages/corpus.py", label="Open the Corpus page", icon=":material/folder_open:")
-    st.stop()
+corpus = corpus_with_documents(store)
 
 st.caption("Chunking, embedding model and headers define the index (built once per corpus version and "
            "setting, then reused). Retrieval settings below never re-embed.")  # fmt: skip

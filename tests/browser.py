@@ -36,34 +36,39 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(data_dir: Path):
-    port = free_port()
-    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data_dir), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    log = open(data_dir.parent / "streamlit.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+def running(command: list[str], health_url: str, log_path: Path, timeout: float = 60, **popen):
+    """Start `command`, wait until `health_url` answers 200, yield, then stop it."""
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + timeout
         while time.time() < deadline:
             with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                if urllib.request.urlopen(health_url, timeout=2).status == 200:
                     break
             if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {(data_dir.parent / 'streamlit.log').read_text()}")
+                pytest.fail(f"{command[0]} exited: {log_path.read_text()[-2000:]}")
             time.sleep(0.3)
         else:
-            raise RuntimeError("streamlit did not answer its health check within 60 s")
-        yield url
+            pytest.fail(f"{command[0]} did not answer {health_url} within {timeout:g} s")
+        yield process
     finally:
         process.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
         process.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def streamlit_server(data_dir: Path):
+    port = free_port()
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data_dir), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    with running(command, f"{url}/_stcore/health", data_dir.parent / "streamlit.log", cwd=ROOT, env=env):
+        yield url
 
 
 @contextlib.contextmanager

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser import free_port
+from tests.browser import free_port, running
 
 CHAT_TEMPLATE = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
                  "{% if add_generation_prompt %}assistant:{% endif %}")  # fmt: skip
@@ -45,24 +42,7 @@ def transformers_server(model_dir: Path):
     if not binary.exists():
         pytest.fail("the transformers command is missing; requirements-dev installs transformers[serving]")
     port = free_port()
-    log = open(model_dir.parent / "serve.log", "w")
-    process = subprocess.Popen([str(binary), "serve", str(model_dir), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"})  # fmt: skip
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).status == 200:
-                    break
-            if process.poll() is not None:
-                pytest.fail(f"transformers serve exited: {(model_dir.parent / 'serve.log').read_text()[-2000:]}")
-            time.sleep(0.5)
-        else:
-            pytest.fail("transformers serve did not become healthy within 120 s")
+    command = [str(binary), "serve", str(model_dir), "--host", "127.0.0.1", "--port", str(port)]
+    with running(command, f"http://127.0.0.1:{port}/health", model_dir.parent / "serve.log", timeout=120,
+                 env={**os.environ, "HF_HUB_OFFLINE": "1"}):  # fmt: skip
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-        process.kill()
-        log.close()

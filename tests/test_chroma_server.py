@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,7 @@ from core.config import ChunkConfig, IndexConfig
 from core.errors import ConfigError
 from core.index import build_index
 from core.index.dense import chroma_client
-from tests.browser import free_port
+from tests.browser import free_port, running
 from tests.test_index import CONFIG, corpus  # noqa: F401  (fixture)
 
 
@@ -26,25 +22,15 @@ def chroma_server(tmp_path, monkeypatch):
     if binary is None:
         pytest.fail("the chroma command is missing; it ships with the chromadb package in requirements.txt")
     port = free_port()
-    process = subprocess.Popen([binary, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            time.sleep(0.3)
-        else:
-            pytest.fail("chroma run did not answer within 60 s")
+    command = [binary, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
+    with running(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp_path / "chroma.log"):
         monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
         monkeypatch.setenv("CHROMA_PORT", str(port))
         chroma_client.cache_clear()
-        yield tmp_path / "server"
-    finally:
-        chroma_client.cache_clear()
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            yield tmp_path / "server"
+        finally:
+            chroma_client.cache_clear()
 
 
 def test_index_lives_on_the_server(store, corpus, chroma_server):  # noqa: F811

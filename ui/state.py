@@ -24,3 +24,13 @@ def active_corpus(corpora: list[CorpusInfo]) -> CorpusInfo | None:
 
 def set_active(corpus_id: str) -> None:
     st.session_state[ACTIVE_CORPUS] = corpus_id
+
+
+def corpus_with_documents(store):
+    """The active corpus if it has documents; otherwise say where to get some and stop the page."""
+    corpus = active_corpus(store.list_corpora())
+    if corpus is None or not corpus.documents:
+        st.info("No documents yet. Load the sample corpus or upload files on the **Corpus** page.")
+        st.page_link("app_pages/corpus.py", label="Open the Corpus page", icon=":material/folder_open:")
+        st.stop()
+    return corpus
