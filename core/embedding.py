@@ -62,7 +62,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(_load(self.name).get_sentence_embedding_dimension())
+        model = _load(self.name)
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         model = _load(self.name)

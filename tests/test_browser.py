@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import ARTIFACTS, browser_page, streamlit_server
 
@@ -16,8 +17,8 @@ def test_corpus_journey_in_chromium(tmp_path):
     with streamlit_server(tmp_path / "data") as url, browser_page() as page:
         page.goto(f"{url}/corpus")  # a deep link as the server's very first visit
         page.get_by_role("heading", name="Corpus").first.wait_for()
-        assert "Active corpus" in page.get_by_test_id("stSidebar").inner_text()
-        assert "Welcome" in page.get_by_test_id("stSidebarNav").inner_text()
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Active corpus")
+        expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Welcome")
         page.goto(f"{url}/")
         page.get_by_text("RAG vs Fine-Tuning Playground").first.wait_for()
         page.get_by_text("No corpus yet").first.wait_for()
@@ -26,11 +27,12 @@ def test_corpus_journey_in_chromium(tmp_path):
         page.goto(f"{url}/corpus")
         page.get_by_role("button", name="Load the sample corpus").click()
         page.get_by_text(re.compile(r"^Added \d+:")).wait_for()
-        assert page.get_by_test_id("stMetricValue").first.inner_text().strip().isdigit()
+        documents = page.get_by_test_id("stMetric").filter(has_text="Documents").get_by_test_id("stMetricValue")
+        expect(documents).to_have_text(re.compile(r"^\s*\d+\s*$"))
         page.get_by_test_id("stDataFrame").wait_for()
         sidebar = page.get_by_test_id("stSidebar")
-        assert re.search(r"\d+ documents · [\d,]+ words", sidebar.inner_text())
-        assert "Sample: Harrow & Vale LLP" in sidebar.get_by_test_id("stSelectbox").locator("input").input_value()
+        expect(sidebar).to_contain_text(re.compile(r"\d+ documents · [\d,]+ words"))
+        expect(sidebar.get_by_test_id("stSelectbox").locator("input")).to_have_value(re.compile("Sample: Harrow & Vale LLP"))
 
         page.locator("input[type='file']").first.set_input_files(
             [
@@ -49,5 +51,5 @@ def test_corpus_journey_in_chromium(tmp_path):
         assert page.get_by_test_id("stException").count() == 0
 
         page.get_by_role("heading", name="Document").scroll_into_view_if_needed()
-        assert "Harrow & Vale LLP Billing Guidelines" in page.get_by_test_id("stCode").inner_text()
+        expect(page.get_by_test_id("stCode").first).to_contain_text("Harrow & Vale LLP Billing Guidelines")
         page.screenshot(path=str(ARTIFACTS / "preview.png"))
