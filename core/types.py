@@ -203,3 +203,25 @@ class Generation:
     model: str
     usage: TokenUsage
     seconds: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker [n] in an answer, pointing at the chunk (and the sentence) it came from."""
+
+    marker: int
+    chunk_id: str
+    doc_name: str
+    page: int | None
+    quote: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its citations; `generator` names what produced it."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    generator: str
+    usage: TokenUsage | None = None

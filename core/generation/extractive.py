@@ -1,0 +1,63 @@
+"""The offline extractive reader (no LLM): it quotes the one to three sentences of the
+retrieved chunks that best answer the question, with [n] citations, or abstains.
+
+Sentence score = alpha * cosine(question, sentence) with the embedder + (1 - alpha) *
+the share of the question's content words found in the sentence. Below `threshold`
+it answers ABSTAIN. It never writes new text, so it cannot hallucinate, and it cannot
+combine facts or summarise either; it is always labelled "extractive reader (no LLM)".
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from core.chunking.sentences import sentence_spans
+from core.embedding import Embedder
+from core.types import Answer, Citation, Hit
+
+LABEL = "extractive reader (no LLM)"
+ABSTAIN = "The provided context does not answer this question."
+_WORD = re.compile(r"[a-z0-9$%.]+")
+_STOP = set("""a an the and or of to in on for by with at from as is are was were be been being it its this that
+these those what which who whom whose when where why how do does did can could should would will shall may might
+must not no any all each our your their his her there here than then so if into about under over after before
+between per via i we you they he she them us me my""".split())  # fmt: skip
+
+
+def content_words(text: str) -> set[str]:
+    return {w.strip(".") for w in _WORD.findall(text.lower()) if w.strip(".") not in _STOP and len(w.strip(".")) > 1}
+
+
+class ExtractiveReader:
+    name = LABEL
+
+    def __init__(self, embedder: Embedder, threshold: float = 0.5, max_sentences: int = 3, alpha: float = 0.6) -> None:
+        self.embedder, self.threshold, self.max_sentences, self.alpha = embedder, threshold, max_sentences, alpha
+
+    def answer(self, question: str, hits: list[Hit]) -> Answer:
+        candidates = [(hit, hit.chunk.text[s:e]) for hit in hits for s, e in sentence_spans(hit.chunk.text)]
+        candidates = [(h, s) for h, s in candidates if not s.startswith("#") and len(s.split()) >= 4]
+        if not candidates:
+            return Answer(ABSTAIN, (), True, LABEL)
+        scores = self.scores(question, [s for _, s in candidates])
+        best = float(scores.max())
+        if best < self.threshold:
+            return Answer(ABSTAIN, (), True, LABEL)
+        chosen = [i for i in np.argsort(-scores)[: self.max_sentences] if scores[i] >= max(self.threshold, best - 0.1)]
+        markers: dict[str, int] = {}
+        citations, parts = [], []
+        for i in chosen:
+            hit, sentence = candidates[i]
+            marker = markers.setdefault(hit.chunk.chunk_id, len(markers) + 1)
+            citations.append(Citation(marker, hit.chunk.chunk_id, hit.chunk.doc_name, hit.chunk.page, sentence))
+            parts.append(f"{' '.join(sentence.split())} [{marker}]")
+        return Answer(" ".join(parts), tuple(citations), False, LABEL)
+
+    def scores(self, question: str, sentences: list[str]) -> np.ndarray:
+        vectors = self.embedder.embed([question, *sentences])
+        dense = vectors[1:] @ vectors[0]
+        wanted = content_words(question)
+        lexical = np.array([len(wanted & content_words(s)) / max(len(wanted), 1) for s in sentences])
+        return self.alpha * dense + (1 - self.alpha) * lexical
