@@ -44,5 +44,9 @@ else:
         f"{corpus.total_words:,} words, {corpus.total_tokens:,} tokens "
         f"(counted with litellm's tokenizer for {corpus.documents[0].token_model if corpus.documents else 'n/a'})."
     )
-st.page_link("app_pages/corpus.py", label="Open the Corpus page: upload, preview and manage documents",
+st.page_link("app_pages/corpus.py", label="Corpus: upload, preview and manage documents and versions",
              icon=":material/folder_open:")  # fmt: skip
+st.page_link("app_pages/chunking.py", label="Chunking: see how each strategy splits a document",
+             icon=":material/segment:")  # fmt: skip
+st.page_link("app_pages/retrieval.py", label="Retrieval lab: dense, BM25, hybrid and reranking, measured on the QA set",
+             icon=":material/search:")  # fmt: skip
