@@ -1,0 +1,75 @@
+"""Prompt assembly for every lane: instructions, numbered context, question.
+
+The parts are kept apart so their tokens can be counted separately, and the exact
+messages sent (or, for the extractive reader, the messages an LLM would be sent) are
+shown on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.generation.extractive import ABSTAIN
+from core.types import Document, Hit
+
+RAG_INSTRUCTIONS = (
+    "You answer questions for a law firm's staff using only the numbered context passages. "
+    "Cite every passage you use as [n]. If the passages do not contain the answer, reply exactly: "
+    f"{ABSTAIN}"
+)
+CLOSED_BOOK_INSTRUCTIONS = (
+    "You answer questions for a law firm's staff from your own knowledge, concisely. "
+    "If you do not know the answer, say that you do not know."
+)
+LONG_CONTEXT_INSTRUCTIONS = (
+    "You answer questions for a law firm's staff using only the documents below. Cite the document "
+    f"you use as [n]. If the documents do not contain the answer, reply exactly: {ABSTAIN}"
+)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    instructions: str
+    context: str
+    question: str
+
+    @property
+    def messages(self) -> list[dict]:
+        user = f"{self.context}\n\nQuestion: {self.question}" if self.context else f"Question: {self.question}"
+        return [{"role": "system", "content": self.instructions}, {"role": "user", "content": user}]
+
+
+def passages_block(hits: list[Hit]) -> str:
+    return "\n\n".join(
+        f"[{i}] ({h.chunk.doc_name}{f', page {h.chunk.page}' if h.chunk.page else ''}"
+        f"{', ' + ' > '.join(h.chunk.section[-2:]) if h.chunk.section else ''})\n{h.chunk.text}"
+        for i, h in enumerate(hits, start=1)
+    )
+
+
+def rag_prompt(question: str, hits: list[Hit]) -> Prompt:
+    return Prompt(RAG_INSTRUCTIONS, passages_block(hits), question)
+
+
+def closed_book_prompt(question: str) -> Prompt:
+    return Prompt(CLOSED_BOOK_INSTRUCTIONS, "", question)
+
+
+def long_context_prompt(question: str, documents: list[Document]) -> Prompt:
+    block = "\n\n".join(f"[{i}] <document name=\"{d.name}\">\n{d.text}\n</document>" for i, d in enumerate(documents, 1))
+    return Prompt(LONG_CONTEXT_INSTRUCTIONS, block, question)
+
+
+def place_evidence(documents: list[Document], evidence: set[str], position: str) -> list[Document]:
+    """Order documents so those named in `evidence` sit at the start, middle or end of the
+    prompt (the lost-in-the-middle experiment); the others keep their order."""
+    if position not in ("start", "middle", "end"):
+        raise ValueError(f"position={position!r} is not one of start, middle, end")
+    chosen = [d for d in documents if d.name in evidence]
+    rest = [d for d in documents if d.name not in evidence]
+    if position == "start":
+        return chosen + rest
+    if position == "end":
+        return rest + chosen
+    half = len(rest) // 2
+    return rest[:half] + chosen + rest[half:]
