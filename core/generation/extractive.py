@@ -3,7 +3,9 @@ retrieved chunks that best answer the question, with [n] citations, or abstains.
 
 Sentence score = alpha * cosine(question, sentence) with the embedder + (1 - alpha) *
 the share of the question's content words found in the sentence. Below `threshold`
-it answers ABSTAIN. It never writes new text, so it cannot hallucinate, and it cannot
+it answers ABSTAIN. Given more than `max_candidates` sentences (a whole corpus, in the
+long-context lane) it first keeps those sharing the most content words with the
+question, then embeds only those. It never writes new text, so it cannot hallucinate, and it cannot
 combine facts or summarise either; it is always labelled "extractive reader (no LLM)".
 """
 
@@ -33,12 +35,19 @@ def content_words(text: str) -> set[str]:
 class ExtractiveReader:
     name = LABEL
 
-    def __init__(self, embedder: Embedder, threshold: float = 0.5, max_sentences: int = 3, alpha: float = 0.6) -> None:
+    def __init__(self, embedder: Embedder, threshold: float = 0.5, max_sentences: int = 3, alpha: float = 0.6,
+                 max_candidates: int = 200) -> None:  # fmt: skip
         self.embedder, self.threshold, self.max_sentences, self.alpha = embedder, threshold, max_sentences, alpha
+        self.max_candidates = max_candidates
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         candidates = [(hit, hit.chunk.text[s:e]) for hit in hits for s, e in sentence_spans(hit.chunk.text)]
         candidates = [(h, s) for h, s in candidates if not s.startswith("#") and len(s.split()) >= 4]
+        if len(candidates) > self.max_candidates:  # e.g. a whole corpus: keep the lexically closest
+            wanted = content_words(question)
+            overlap = [len(wanted & content_words(s)) for _, s in candidates]
+            keep = sorted(np.argsort(overlap, kind="stable")[::-1][: self.max_candidates])
+            candidates = [candidates[i] for i in keep]
         if not candidates:
             return Answer(ABSTAIN, (), True, LABEL)
         scores = self.scores(question, [s for _, s in candidates])

@@ -1,0 +1,161 @@
+"""Lanes: each approach answers the same question and reports what it did.
+
+closed_book (model alone), rag, rag_rerank, long_context (whole corpus in the prompt),
+fine_tuned and hybrid (adapter, alone or fed by retrieval). Every lane returns a typed
+LaneResult; a failing lane carries its error and the others still run.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from core.accounting import CostLine, TokenBreakdown, breakdown, cost_line
+from core.errors import ConfigError, PlaygroundError
+from core.generation.extractive import ABSTAIN, ExtractiveReader
+from core.prompts import Prompt, closed_book_prompt, long_context_prompt, place_evidence, rag_prompt
+from core.retrieval import Retriever, check_query
+from core.tokens import count_tokens
+from core.types import Answer, Chunk, Citation, Document, Hit
+
+LaneKind = Literal["closed_book", "rag", "rag_rerank", "long_context", "fine_tuned", "hybrid"]
+LANE_KINDS: tuple[str, ...] = get_args(LaneKind)
+LABELS = {"closed_book": "Closed book", "rag": "RAG", "rag_rerank": "RAG + rerank", "long_context": "Long context",
+          "fine_tuned": "Fine-tuned", "hybrid": "Hybrid (adapter + RAG)"}  # fmt: skip
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class LaneConfig:
+    kind: LaneKind
+    top_k: int = 5
+    evidence_position: Literal["start", "middle", "end"] = "middle"
+    truncate: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in LANE_KINDS:
+            raise ConfigError(f"lane {self.kind!r} is not one of {', '.join(LANE_KINDS)}.")
+
+
+@dataclass(frozen=True)
+class LaneContext:
+    """What every lane may use: retrievers, documents, the answering backend, pricing."""
+
+    retriever: Retriever
+    reranked: Retriever | None
+    documents: tuple[Document, ...]
+    reader: ExtractiveReader
+    generator: object | None = None  # a litellm/transformers generator; None = extractive reader
+    priced_as: str = "gpt-4o-mini"
+    evidence_docs: frozenset[str] = frozenset()
+    tuned: object | None = None  # a generator for the fine-tuned model, when one is configured
+
+
+@dataclass(frozen=True)
+class LaneResult:
+    kind: str
+    label: str
+    answer: Answer | None = None
+    hits: tuple[Hit, ...] = ()
+    prompt: Prompt | None = None
+    tokens: TokenBreakdown | None = None
+    cost: CostLine | None = None
+    timings_ms: tuple[tuple[str, float], ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    setup: str | None = None  # what to configure before this lane can run
+
+
+@dataclass
+class _Clock:
+    marks: list[tuple[str, float]] = field(default_factory=list)
+
+    def timed(self, stage: str, fn, *args):
+        start = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.marks.append((stage, (time.perf_counter() - start) * 1000))
+
+
+def run_lanes(question: str, ctx: LaneContext, configs: list[LaneConfig], workers: int = 6) -> list[LaneResult]:
+    """All lanes concurrently; results in the order of `configs`."""
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(configs)))) as pool:
+        return list(pool.map(lambda config: run_lane(question, ctx, config), configs))
+
+
+def run_lane(question: str, ctx: LaneContext, config: LaneConfig) -> LaneResult:
+    label = LABELS[config.kind]
+    clock = _Clock()
+    try:
+        question = check_query(question)
+        if config.kind in ("fine_tuned", "hybrid") and ctx.tuned is None:
+            return LaneResult(config.kind, label, setup=(
+                "No fine-tuned model is configured, so this lane has no answer. Train or register an adapter "
+                "(a local causal LM with a PEFT adapter, or a hosted fine-tuned model id) and pick it here."))  # fmt: skip
+        hits: list[Hit] = []
+        warnings: list[str] = []
+        if config.kind in ("rag", "hybrid"):
+            hits = clock.timed("retrieve", ctx.retriever.retrieve, question, config.top_k)
+        elif config.kind == "rag_rerank":
+            retriever = ctx.reranked or ctx.retriever
+            if ctx.reranked is None:
+                warnings.append("No reranker chosen: this lane equals plain RAG.")
+            hits = clock.timed("retrieve + rerank", retriever.retrieve, question, config.top_k)
+        if config.kind == "long_context":
+            prompt, sources = _long_context(question, ctx, config, warnings)
+        elif config.kind == "closed_book":
+            prompt, sources = closed_book_prompt(question), []
+        else:
+            prompt, sources = rag_prompt(question, hits), hits
+        generator = ctx.tuned if config.kind in ("fine_tuned", "hybrid") else ctx.generator
+        answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings)
+        tokens = breakdown(prompt, answer.text, ctx.priced_as, answer.usage)
+        return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost_line(tokens, ctx.priced_as),
+                          tuple(clock.marks), tuple(warnings))  # fmt: skip
+    except PlaygroundError as exc:
+        return LaneResult(config.kind, label, timings_ms=tuple(clock.marks), error=str(exc))
+
+
+def _long_context(question: str, ctx: LaneContext, config: LaneConfig, warnings: list[str]):
+    from core.pricing import context_window
+
+    documents = place_evidence(list(ctx.documents), set(ctx.evidence_docs), config.evidence_position)
+    window = context_window(ctx.priced_as)
+    prompt = long_context_prompt(question, documents)
+    size = count_tokens(prompt.context, ctx.priced_as)
+    if window and size > window:
+        if not config.truncate:
+            raise PlaygroundError(
+                f"The corpus is {size:,} tokens and {ctx.priced_as}'s window is {window:,}: it overflows by "
+                f"{size - window:,}. Turn on truncation, or price it as a model with a larger window.")  # fmt: skip
+        keep = list(documents)
+        while keep and count_tokens(long_context_prompt(question, keep).context, ctx.priced_as) > window * 0.95:
+            drop = next((d for d in reversed(keep) if d.name not in ctx.evidence_docs), keep[-1])
+            keep.remove(drop)
+        warnings.append(f"Truncated to {len(keep)} of {len(documents)} documents to fit {window:,} tokens.")
+        documents, prompt = keep, long_context_prompt(question, keep)
+    return prompt, [_document_hit(d, i) for i, d in enumerate(documents, start=1)]
+
+
+def _document_hit(document: Document, rank: int) -> Hit:
+    chunk = Chunk(f"{document.doc_id}:doc", document.doc_id, document.name, 0, document.text, 0, len(document.text), 0)
+    return Hit(chunk, 0.0, rank)
+
+
+def _answer(question, prompt: Prompt, sources: list[Hit], ctx: LaneContext, generator, kind: str, warnings) -> Answer:
+    if generator is None:
+        if kind == "closed_book":
+            warnings.append("The extractive reader (no LLM) has nothing to quote without context, so it abstains.")
+            return Answer(ABSTAIN, (), True, ctx.reader.name)
+        return ctx.reader.answer(question, sources)
+    reply = generator.generate(prompt.messages)
+    citations = []
+    for marker in dict.fromkeys(int(m) for m in _MARKER.findall(reply.text)):
+        if 1 <= marker <= len(sources):
+            chunk = sources[marker - 1].chunk
+            citations.append(Citation(marker, chunk.chunk_id, chunk.doc_name, chunk.page, chunk.text[:300]))
+    return Answer(reply.text, tuple(citations), ABSTAIN.lower()[:40] in reply.text.lower(), generator.name, reply.usage)

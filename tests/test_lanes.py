@@ -1,0 +1,78 @@
+"""Every lane with the offline extractive reader, plus failure isolation between lanes."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.config import RetrievalConfig
+from core.errors import BackendError, ConfigError
+from core.generation.extractive import ABSTAIN, ExtractiveReader
+from core.lanes import LANE_KINDS, LaneConfig, LaneContext, run_lanes
+from core.rerank import MMRReranker, RerankingRetriever
+from core.retrieval import IndexRetriever
+from tests.test_retrieval import index  # noqa: F401  (module-scoped fixture)
+
+
+def context(idx, store, **extra) -> LaneContext:
+    base = IndexRetriever(idx, RetrievalConfig())
+    return LaneContext(
+        retriever=base,
+        reranked=RerankingRetriever(base, MMRReranker(idx.embedder, idx.dense, 0.7), 10),
+        documents=tuple(store.load_documents(idx.corpus_id)),
+        reader=ExtractiveReader(idx.embedder),
+        **extra,
+    )
+
+
+def test_all_six_lanes_with_the_extractive_reader(index):  # noqa: F811
+    store, idx = index
+    results = run_lanes("How many weeks of paid parental leave?", context(idx, store), [LaneConfig(k) for k in LANE_KINDS])
+    by = {r.kind: r for r in results}
+    assert [r.kind for r in results] == list(LANE_KINDS)
+    for kind in ("rag", "rag_rerank", "long_context"):
+        lane = by[kind]
+        assert lane.error is None and not lane.answer.abstained, kind
+        assert "sixteen weeks" in lane.answer.text and lane.answer.generator == "extractive reader (no LLM)"
+        assert lane.tokens.context > 0 and lane.cost.dollars > 0 and lane.cost.priced_as == "gpt-4o-mini"
+        assert dict(lane.timings_ms).get("generate", 0) > 0
+    assert by["rag"].hits and len(by["rag"].hits) <= 5
+    assert by["long_context"].tokens.context > by["rag"].tokens.context
+    assert by["closed_book"].answer.text == ABSTAIN and by["closed_book"].tokens.context == 0
+    assert by["closed_book"].warnings and "nothing to quote" in by["closed_book"].warnings[0]
+    for kind in ("fine_tuned", "hybrid"):
+        assert by[kind].answer is None and by[kind].error is None and "No fine-tuned model" in by[kind].setup
+
+
+def test_one_failing_lane_does_not_stop_the_others(index):  # noqa: F811
+    store, idx = index
+
+    class Down:
+        name = "openai/down"
+
+        def generate(self, messages, max_tokens=None):
+            raise BackendError("openai/down: cannot reach the model server. Start it or correct the base URL.")
+
+    results = run_lanes("parental leave?", context(idx, store, generator=Down()),
+                        [LaneConfig("rag"), LaneConfig("closed_book")])  # fmt: skip
+    assert all("cannot reach the model server" in r.error for r in results)
+    empty = run_lanes("   ", context(idx, store), [LaneConfig("rag")])[0]
+    assert "is empty" in empty.error
+
+
+def test_long_context_overflow_and_truncation(index, monkeypatch):  # noqa: F811
+    from core import pricing
+
+    store, idx = index
+    ctx = context(idx, store, priced_as="tiny-window-model")
+    original = pricing.context_window
+    monkeypatch.setattr(pricing, "context_window", lambda model: 60 if model == "tiny-window-model" else original(model))
+    lane = run_lanes("parental leave?", ctx, [LaneConfig("long_context")])[0]
+    assert "overflows by" in lane.error and "Turn on truncation" in lane.error
+    cut = run_lanes("parental leave?", ctx, [LaneConfig("long_context", truncate=True)])[0]
+    assert cut.error is None and any("Truncated to" in w for w in cut.warnings)
+    assert cut.cost.dollars is None, "an unknown model has no price, never 0"
+
+
+def test_lane_config_is_validated():
+    with pytest.raises(ConfigError, match="is not one of"):
+        LaneConfig("telepathy")
