@@ -190,3 +190,28 @@ def test_llm_backend_errors_show_in_the_page_and_contexts_ask_for_cost(data_dir)
     button(at, "Search").click().run()
     assert not at.exception
     assert any("Asked for the top 20; only" in i.value for i in at.info)
+
+
+def test_compare_page_runs_all_six_lanes_on_the_sample(data_dir):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    load_sample(CorpusStore(data_dir), IngestConfig())
+    at = app().run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    at.selectbox(key="cmp_pick").select_index(1)
+    button(at, "Run the lanes").click().run()
+    assert not at.exception, at.exception
+    headers = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headers == ["#### Closed book", "#### RAG", "#### RAG + rerank", "#### Long context", "#### Fine-tuned",
+                       "#### Hybrid (adapter + RAG)"]  # fmt: skip
+    assert sum("No fine-tuned model is configured" in i.value for i in at.info) == 2
+    assert any("per query as gpt-4o-mini" in m.value for m in at.markdown)
+    assert any(m.value.startswith(("✅", "❌")) for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 4 + 4, "a token bar per answering lane plus the cross-lane charts"
+    at.selectbox(key="cmp_pick").select_index(0)
+    next(t for t in at.text_input if t.label == "Question").input("   ")
+    button(at, "Run the lanes").click().run()
+    assert any("is empty" in e.value for e in at.error)

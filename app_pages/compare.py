@@ -1,0 +1,87 @@
+"""Compare: every approach answers the same question side by side."""
+
+import streamlit as st
+
+from core.errors import PlaygroundError
+from core.generation.extractive import ExtractiveReader
+from core.judging import judge
+from core.lanes import LABELS, LANE_KINDS, LaneConfig, LaneContext, run_lanes
+from core.qa import load_qa
+from core.retrieval import check_query
+from core.retrieval_eval import gold_for
+from core.sample import SAMPLE_DIR, SAMPLE_ID
+from ui.actions import index_with_progress
+from ui.backend import current_generator
+from ui.lane_card import lane_card
+from ui.lane_charts import lane_charts
+from ui.resources import get_store
+from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
+from ui.state import corpus_with_documents
+
+st.title("Compare approaches")
+store = get_store()
+corpus = corpus_with_documents(store)
+generator = current_generator()
+st.caption("Answering with **" + (generator.name if generator else "the extractive reader (no LLM)") + "** (sidebar). "
+           "Tokens are counted and priced as the model below, so the offline reader's exact prompt is priced as "
+           "the model it would be sent to.")  # fmt: skip
+
+with st.expander("Retrieval settings (shared by the RAG lanes)"):
+    index_config = index_config_widgets(key="cmp")
+    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="cmp")
+    reranker = reranker_widgets(key="cmp")
+cols = st.columns([3, 2, 1, 1])
+lanes = cols[0].multiselect("Lanes", LANE_KINDS, default=list(LANE_KINDS), format_func=LABELS.get, key="cmp_lanes")
+priced_as = cols[1].text_input("Priced as (litellm model)", generator.name if generator else "gpt-4o-mini", key="cmp_priced")
+position = cols[2].selectbox("Evidence in long context", ["start", "middle", "end"], index=1, key="cmp_pos",
+                             help="Where the documents holding the evidence sit in the long-context prompt (lost in the middle).")  # fmt: skip
+truncate = cols[3].toggle("Truncate to fit", key="cmp_trunc", help="Long context: drop documents until it fits the window.")
+
+qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
+with st.form("cmp_ask"):
+    picked = None
+    if qa_items:
+        picked = st.selectbox("Pick a labelled question (optional)", [None, *qa_items], key="cmp_pick",
+                              format_func=lambda i: "Type your own below" if i is None else f"[{i.type}] {i.question}")  # fmt: skip
+    typed = st.text_input("Question", placeholder="e.g. What is the meal per diem for domestic travel?")
+    go = st.form_submit_button("Run the lanes", type="primary")
+
+if go:
+    question = typed.strip() or (picked.question if picked else "")
+    item = picked if not typed.strip() else None
+    try:
+        check_query(question)
+        index = index_with_progress(corpus, index_config, generator)
+        base = make_retriever(index, retrieval_config, ("none", 0.0, ""), {d.name: d.tags for d in corpus.documents})
+        reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
+        ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus.corpus_id)),
+                          reader=ExtractiveReader(index.embedder), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
+                          evidence_docs=frozenset(item.sources if item else ()))  # fmt: skip
+        configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
+        with st.spinner("Running the lanes"):
+            results = run_lanes(question, ctx, configs)
+        gold = {}
+        if item is not None and item.answerable:
+            documents = {d.name: d for d in ctx.documents}
+            gold = set().union(*gold_for(item, index.chunks, documents)) if gold_for(item, index.chunks, documents) else set()
+        st.session_state["compare"] = (question, item, results, gold)
+    except PlaygroundError as exc:
+        st.error(str(exc))
+
+if "compare" in st.session_state:
+    question, item, results, gold = st.session_state["compare"]
+    st.subheader(question)
+    if item is not None:
+        st.caption(f"Gold answer: {item.answer}  ·  type {item.type}  ·  evidence in {', '.join(item.sources) or 'none (should abstain)'}")
+    columns = st.columns(len(results)) if results else []
+    for column, result in zip(columns, results):
+        with column:
+            verdict = None
+            if item is not None and result.answer is not None:
+                v = judge(result.answer, item)
+                found = bool(gold & {h.chunk.chunk_id for h in result.hits}) if result.hits else None
+                verdict = (("✅ correct" if v.correct else "❌ not correct") + f" ({v.reason})"
+                           + ("" if found is None else " · evidence retrieved" if found else " · evidence not retrieved"))  # fmt: skip
+            lane_card(result, verdict)
+    st.divider()
+    lane_charts(results)
