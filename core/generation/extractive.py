@@ -12,6 +12,7 @@ combine facts or summarise either; it is always labelled "extractive reader (no 
 from __future__ import annotations
 
 import re
+import threading
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from core.embedding import Embedder
 from core.types import Answer, Citation, Hit
 
 LABEL = "extractive reader (no LLM)"
+_CACHE_LIMIT = 50_000
 ABSTAIN = "The provided context does not answer this question."
 _WORD = re.compile(r"[a-z0-9$%.]+")
 _STOP = set("""a an the and or of to in on for by with at from as is are was were be been being it its this that
@@ -36,9 +38,24 @@ class ExtractiveReader:
     name = LABEL
 
     def __init__(self, embedder: Embedder, threshold: float = 0.5, max_sentences: int = 3, alpha: float = 0.6,
-                 max_candidates: int = 200) -> None:  # fmt: skip
+                 max_candidates: int = 100) -> None:  # fmt: skip
         self.embedder, self.threshold, self.max_sentences, self.alpha = embedder, threshold, max_sentences, alpha
         self.max_candidates = max_candidates
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
+        """Sentence vectors, cached across questions (chunks recur from query to query)."""
+        with self._lock:
+            found = {s: self._cache[s] for s in sentences if s in self._cache}
+        missing = list(dict.fromkeys(s for s in sentences if s not in found))
+        if missing:
+            found.update(zip(missing, self.embedder.embed(missing)))
+            with self._lock:
+                if len(self._cache) > _CACHE_LIMIT:
+                    self._cache.clear()
+                self._cache.update((s, found[s]) for s in missing)
+        return np.array([found[s] for s in sentences])
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         candidates = [(hit, hit.chunk.text[s:e]) for hit in hits for s, e in sentence_spans(hit.chunk.text)]
@@ -65,8 +82,8 @@ class ExtractiveReader:
         return Answer(" ".join(parts), tuple(citations), False, LABEL)
 
     def scores(self, question: str, sentences: list[str]) -> np.ndarray:
-        vectors = self.embedder.embed([question, *sentences])
-        dense = vectors[1:] @ vectors[0]
+        query = self.embedder.embed([question])[0]
+        dense = self._sentence_vectors(sentences) @ query
         wanted = content_words(question)
         lexical = np.array([len(wanted & content_words(s)) / max(len(wanted), 1) for s in sentences])
         return self.alpha * dense + (1 - self.alpha) * lexical
