@@ -7,11 +7,13 @@ from core.generation.extractive import ExtractiveReader
 from core.judging import judge
 from core.lanes import LABELS, LANE_KINDS, LaneConfig, LaneContext, run_lanes
 from core.qa import load_qa
+from core.report import run_to_html, run_to_json
 from core.retrieval import check_query
 from core.retrieval_eval import gold_for
 from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import index_with_progress
 from ui.backend import current_generator
+from ui.freshness import freshness_section
 from ui.lane_card import lane_card
 from ui.lane_charts import lane_charts
 from ui.resources import get_store
@@ -46,24 +48,30 @@ with st.form("cmp_ask"):
     typed = st.text_input("Question", placeholder="e.g. What is the meal per diem for domestic travel?")
     go = st.form_submit_button("Run the lanes", type="primary")
 
+def run_on(corpus_info, question: str, item):
+    """Run the chosen lanes on one corpus version (index built or reused with a progress bar)."""
+    index = index_with_progress(corpus_info, index_config, generator)
+    base = make_retriever(index, retrieval_config, ("none", 0.0, ""), {d.name: d.tags for d in corpus_info.documents})
+    reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
+    ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus_info.corpus_id)),
+                      reader=ExtractiveReader(index.embedder), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
+                      evidence_docs=frozenset(item.sources if item else ()))  # fmt: skip
+    configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
+    with st.spinner("Running the lanes"):
+        results = run_lanes(question, ctx, configs)
+    gold: set[str] = set()
+    if item is not None and item.answerable:
+        per_quote = gold_for(item, index.chunks, {d.name: d for d in ctx.documents})
+        gold = set().union(*per_quote) if per_quote else set()
+    return results, gold
+
+
 if go:
     question = typed.strip() or (picked.question if picked else "")
     item = picked if not typed.strip() else None
     try:
         check_query(question)
-        index = index_with_progress(corpus, index_config, generator)
-        base = make_retriever(index, retrieval_config, ("none", 0.0, ""), {d.name: d.tags for d in corpus.documents})
-        reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
-        ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus.corpus_id)),
-                          reader=ExtractiveReader(index.embedder), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
-                          evidence_docs=frozenset(item.sources if item else ()))  # fmt: skip
-        configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
-        with st.spinner("Running the lanes"):
-            results = run_lanes(question, ctx, configs)
-        gold = {}
-        if item is not None and item.answerable:
-            documents = {d.name: d for d in ctx.documents}
-            gold = set().union(*gold_for(item, index.chunks, documents)) if gold_for(item, index.chunks, documents) else set()
+        results, gold = run_on(corpus, question, item)
         st.session_state["compare"] = (question, item, results, gold)
     except PlaygroundError as exc:
         st.error(str(exc))
@@ -85,3 +93,11 @@ if "compare" in st.session_state:
             lane_card(result, verdict)
     st.divider()
     lane_charts(results)
+    settings = {"corpus": corpus.corpus_id, "corpus revision": corpus.revision, "priced as": priced_as,
+                "answered by": generator.name if generator else "extractive reader (no LLM)",
+                "index": index_config.key, "retrieval": retrieval_config, "reranker": reranker[0]}  # fmt: skip
+    left, right = st.columns(2)
+    left.download_button("Export JSON", run_to_json(question, results, settings), "compare.json", "application/json")
+    right.download_button("Export HTML report", run_to_html(question, results, settings), "compare.html", "text/html")
+    if corpus.corpus_id == SAMPLE_ID:
+        freshness_section(question, results, lambda info: run_on(info, question, item)[0])

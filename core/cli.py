@@ -5,6 +5,7 @@
   docs CORPUS                      list a corpus's documents
   ingest PATH... --corpus NAME     ingest files or folders (creates the corpus if new)
   rename CORPUS NEW_NAME | delete CORPUS
+  compare --corpus C --question Q [--lanes rag,long_context] [--model M]   lane results
   beir FOLDER [--prechunked] [--strategy S --chunk-size N --overlap N --headers]
        [--mode M --fusion F]     retrieval metrics on a BEIR folder (JSON)
 Add --json for machine-readable output. Errors print one line and exit with status 2.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from core.config import CHUNK_STRATEGIES, ChunkConfig, IndexConfig, IngestConfig, RetrievalConfig
 from core.embedding import DEFAULT_EMBEDDER
+from core.lanes import LANE_KINDS
 from core.errors import PlaygroundError
 from core.loaders import SUPPORTED_EXTENSIONS
 from core.sample import load_sample
@@ -59,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     beir.add_argument("--fusion", default="rrf", help="rrf or weighted")
     beir.add_argument("--dense-weight", type=float, default=0.5)
     beir.add_argument("--rrf-k", type=int, default=60)
+    compare = add("compare", "run lanes on one question and print their results")
+    compare.add_argument("--corpus", required=True, help="corpus id or name")
+    compare.add_argument("--question", required=True)
+    compare.add_argument("--lanes", default=",".join(LANE_KINDS), help=",".join(LANE_KINDS))
+    compare.add_argument("--top-k", type=int, default=5)
+    compare.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
+    compare.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
+    compare.add_argument("--api-base", default=None)
     return parser
 
 
@@ -80,6 +90,29 @@ def _report(report: IngestReport) -> dict:
         "unchanged": list(report.unchanged),
         "issues": [asdict(i) for i in report.issues],
     }
+
+
+def _compare(store, args) -> dict:
+    from core.generation import LiteLLMGenerator, LLMConfig
+    from core.generation.extractive import ExtractiveReader
+    from core.index import build_index
+    from core.lanes import LaneConfig, LaneContext, run_lanes
+    from core.report import run_to_dict
+    from core.rerank import MMRReranker, RerankingRetriever
+    from core.retrieval import IndexRetriever
+
+    corpus = store.resolve(args.corpus)
+    kinds = [k.strip() for k in args.lanes.split(",") if k.strip()]
+    configs = [LaneConfig(kind, top_k=args.top_k) for kind in kinds]
+    index = build_index(store, corpus.corpus_id, IndexConfig())
+    base = IndexRetriever(index, RetrievalConfig(top_k=args.top_k), {d.name: d.tags for d in corpus.documents})
+    generator = LiteLLMGenerator(LLMConfig(model=args.model, api_base=args.api_base)) if args.model else None
+    ctx = LaneContext(retriever=base, reranked=RerankingRetriever(base, MMRReranker(index.embedder, index.dense), 30),
+                      documents=tuple(store.load_documents(corpus.corpus_id)), reader=ExtractiveReader(index.embedder),
+                      generator=generator, priced_as=args.priced_as)  # fmt: skip
+    settings = {"corpus": corpus.corpus_id, "lanes": kinds, "top_k": args.top_k, "priced_as": args.priced_as,
+                "answered_by": args.model or "extractive reader (no LLM)"}  # fmt: skip
+    return run_to_dict(args.question, run_lanes(args.question, ctx, configs), settings)
 
 
 def _beir(args) -> dict:
@@ -117,6 +150,8 @@ def run(argv: list[str] | None = None) -> int:
         result = {"corpus": corpus_id, **_report(store.add_files(corpus_id, _sources(args.paths), config))}
     elif args.command == "rename":
         result = asdict(store.rename(store.resolve(args.corpus).corpus_id, args.new_name))
+    elif args.command == "compare":
+        result = _compare(store, args)
     elif args.command == "beir":
         result = _beir(args)
     else:

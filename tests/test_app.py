@@ -215,3 +215,31 @@ def test_compare_page_runs_all_six_lanes_on_the_sample(data_dir):
     next(t for t in at.text_input if t.label == "Question").input("   ")
     button(at, "Run the lanes").click().run()
     assert any("is empty" in e.value for e in at.error)
+
+
+def test_compare_freshness_demo_and_exports(data_dir):
+    from core.config import IngestConfig
+    from core.qa import load_qa
+    from core.sample import SAMPLE_DIR, load_sample
+    from core.store import CorpusStore
+
+    store = CorpusStore(data_dir)
+    load_sample(store, IngestConfig())
+    per_diem = next(i for i in load_qa(SAMPLE_DIR / "qa.jsonl") if i.type == "freshness" and "per diem" in i.question.lower())
+    at = app().run()
+    at.switch_page("app_pages/compare.py").run()
+    at.multiselect(key="cmp_lanes").set_value(["rag", "long_context", "fine_tuned"])
+    at.selectbox(key="cmp_pick").set_value(per_diem)
+    button(at, "Run the lanes").click().run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.get("download_button")][:2] == ["Export JSON", "Export HTML report"]
+    button(at, "Apply the updates and answer again").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[-1].value
+    rag = table[table["lane"] == "RAG"].iloc[0]
+    assert "$75" in rag["before"] and "$90" in rag["after"] and rag["changed"] == "yes"
+    assert table[table["lane"] == "Fine-tuned"].iloc[0]["changed"] == "no"
+    assert {d.name: d.version for d in store.get("sample").documents}["expenses_policy.txt"] == 2
+    button(at, "Restore the original documents").click().run()
+    assert not at.exception
+    assert store.get("sample").document("expenses_policy.txt").version == 3
