@@ -32,6 +32,23 @@ with st.expander("Retrieval settings (shared by the RAG lanes)"):
     index_config = index_config_widgets(key="cmp")
     retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="cmp")
     reranker = reranker_widgets(key="cmp")
+with st.expander("Fine-tuned model (for the fine-tuned and hybrid lanes)"):
+    tuned_kind = st.radio("Kind", ["none", "local base + PEFT adapter", "hosted fine-tuned model (litellm id)"],
+                          horizontal=True, key="cmp_tuned_kind")  # fmt: skip
+    tuned = None
+    if tuned_kind == "local base + PEFT adapter":
+        base_model = st.text_input("Base model folder or id", key="cmp_tuned_base")
+        adapter = st.text_input("Adapter folder", key="cmp_tuned_adapter")
+        if base_model.strip() and adapter.strip():
+            from core.generation.local_hf import TransformersGenerator
+
+            tuned = TransformersGenerator(base_model.strip(), adapter.strip())
+    elif tuned_kind == "hosted fine-tuned model (litellm id)":
+        hosted = st.text_input("Model id", placeholder="openai/ft:gpt-4o-mini-2024-07-18:org::abc123", key="cmp_tuned_id")
+        if hosted.strip():
+            from core.generation import LiteLLMGenerator, LLMConfig
+
+            tuned = LiteLLMGenerator(LLMConfig(model=hosted.strip()), api_key=st.session_state.get("llm_key") or None)
 cols = st.columns([3, 2, 1, 1])
 lanes = cols[0].multiselect("Lanes", LANE_KINDS, default=list(LANE_KINDS), format_func=LABELS.get, key="cmp_lanes")
 priced_as = cols[1].text_input("Priced as (litellm model)", generator.name if generator else "gpt-4o-mini", key="cmp_priced")
@@ -55,7 +72,7 @@ def run_on(corpus_info, question: str, item):
     reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
     ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus_info.corpus_id)),
                       reader=ExtractiveReader(index.embedder), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
-                      evidence_docs=frozenset(item.sources if item else ()))  # fmt: skip
+                      evidence_docs=frozenset(item.sources if item else ()), tuned=tuned)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
     with st.spinner("Running the lanes"):
         results = run_lanes(question, ctx, configs)

@@ -243,3 +243,33 @@ def test_compare_freshness_demo_and_exports(data_dir):
     button(at, "Restore the original documents").click().run()
     assert not at.exception
     assert store.get("sample").document("expenses_policy.txt").version == 3
+
+
+def test_compare_with_a_local_base_and_adapter(data_dir, tmp_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from core.config import IngestConfig
+    from core.store import CorpusStore
+    from core.types import SourceFile
+    from tests.llm_server import make_tiny_llama
+    from tests.test_index import DOCS
+
+    tiny = make_tiny_llama(tmp_path / "tiny")
+    get_peft_model(AutoModelForCausalLM.from_pretrained(tiny), LoraConfig(r=4, target_modules=["q_proj"])).save_pretrained(tmp_path / "adapter")
+    store = CorpusStore(data_dir)
+    cid = store.create("Tiny").corpus_id
+    store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], IngestConfig())
+    at = app().run()
+    at.switch_page("app_pages/compare.py").run()
+    at.sidebar.radio(key="gen_backend").set_value("Local transformers model").run()
+    at.sidebar.text_input(key="local_model").input(str(tiny)).run()
+    at.radio(key="cmp_tuned_kind").set_value("local base + PEFT adapter").run()
+    at.text_input(key="cmp_tuned_base").input(str(tiny)).run()
+    at.text_input(key="cmp_tuned_adapter").input(str(tmp_path / "adapter")).run()
+    next(t for t in at.text_input if t.label == "Question").input("How long is parental leave?")
+    button(at, "Run the lanes").click().run()
+    assert not at.exception, at.exception
+    assert not any("No fine-tuned model" in i.value for i in at.info)
+    answered = [c.value for c in at.caption if c.value.startswith("Answered by")]
+    assert len(answered) == 6 and sum(f"local:{tiny}+{tmp_path / 'adapter'}" in a for a in answered) == 2

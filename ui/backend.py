@@ -12,15 +12,25 @@ from core.generation import LiteLLMGenerator, LLMConfig
 
 EXTRACTIVE = "Extractive reader (no LLM)"
 LITELLM = "LLM via litellm"
+LOCAL = "Local transformers model"
 _ENV_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY", "GROQ_API_KEY")
 
 
 def backend_sidebar() -> None:
     st.subheader("Generation backend")
-    choice = st.radio("Backend", [EXTRACTIVE, LITELLM], key="gen_backend", label_visibility="collapsed")
+    choice = st.radio("Backend", [EXTRACTIVE, LITELLM, LOCAL], key="gen_backend", label_visibility="collapsed")
     if choice == EXTRACTIVE:
         st.caption("Offline default: answers by quoting retrieved sentences; no model is called.")
         return
+    if choice == LOCAL:
+        st.text_input("Model folder or Hugging Face id", "", key="local_model",
+                      help="A causal LM saved on this machine (downloads happen only if you allow them).")
+        st.text_input("PEFT adapter folder (optional)", "", key="local_adapter")
+        st.caption("Loaded on first use (torch and transformers are imported then).")
+        return
+    models = ollama_models()
+    if models:
+        st.caption("Ollama is running here: " + ", ".join(f"ollama/{m}" for m in models[:8]))
     st.text_input("Model (litellm)", "openai/gpt-4o-mini", key="llm_model",
                   help="e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5, ollama/llama3.2, "
                        "hosted_vllm/NAME, or openai/NAME with a base URL for any OpenAI-compatible server.")  # fmt: skip
@@ -33,9 +43,15 @@ def backend_sidebar() -> None:
                else f"Key from environment: {', '.join(found)}" if found else "No key typed or in the environment.")  # fmt: skip
 
 
-def current_generator() -> LiteLLMGenerator | None:
-    """The configured LLM generator, or None for the extractive reader."""
-    if st.session_state.get("gen_backend") != LITELLM:
+def current_generator():
+    """The configured generator (litellm or local), or None for the extractive reader."""
+    backend = st.session_state.get("gen_backend")
+    if backend == LOCAL:
+        from core.generation.local_hf import TransformersGenerator
+
+        model = st.session_state.get("local_model", "").strip()
+        return TransformersGenerator(model, st.session_state.get("local_adapter", "").strip() or None) if model else None
+    if backend != LITELLM:
         return None
     try:
         config = LLMConfig(model=st.session_state.get("llm_model", "").strip(),
@@ -44,3 +60,16 @@ def current_generator() -> LiteLLMGenerator | None:
         st.sidebar.error(str(exc))
         return None
     return LiteLLMGenerator(config, api_key=st.session_state.get("llm_key") or None)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def ollama_models(url: str = "http://127.0.0.1:11434") -> list[str]:
+    """Models of a local Ollama server, or [] when none answers (checked every 30 s)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/api/tags", timeout=0.3) as response:
+            return [m["name"] for m in json.load(response).get("models", [])]
+    except (OSError, ValueError):
+        return []
