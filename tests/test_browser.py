@@ -53,3 +53,25 @@ def test_corpus_journey_in_chromium(tmp_path):
         page.get_by_role("heading", name="Document").scroll_into_view_if_needed()
         expect(page.get_by_test_id("stCode").first).to_contain_text("Harrow & Vale LLP Billing Guidelines")
         page.screenshot(path=str(ARTIFACTS / "preview.png"))
+
+
+def test_compare_journey_in_chromium(tmp_path):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    load_sample(CorpusStore(tmp_path / "data"), IngestConfig())
+    with streamlit_server(tmp_path / "data") as url, browser_page() as page:
+        page.goto(f"{url}/compare")
+        page.get_by_role("heading", name="Compare approaches").wait_for()
+        page.get_by_label("Question", exact=True).fill("What is the domestic meal per diem?")
+        page.get_by_role("button", name="Run the lanes").click()
+        expect(page.get_by_text("per query as gpt-4o-mini").first).to_be_visible(timeout=180_000)
+        for label in ("Closed book", "RAG", "RAG + rerank", "Long context", "Fine-tuned", "Hybrid (adapter + RAG)"):
+            expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
+        expect(page.get_by_text("No fine-tuned model is configured").first).to_be_visible()
+        expect(page.get_by_text("$75 per day").first).to_be_visible()
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "compare.png"))
+        assert page.get_by_test_id("stException").count() == 0

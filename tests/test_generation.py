@@ -63,3 +63,26 @@ def test_llm_contexts_and_llm_reranker_through_the_server(server, store, config)
     hits = RerankingRetriever(IndexRetriever(index, RetrievalConfig()), reranker, 5).retrieve("parental leave", 3)
     assert 1 <= len(hits) <= 3 and all(h.stage("rerank") for h in hits)
     assert reranker.usage and all(u.source == "provider" for u in reranker.usage)
+
+
+def test_every_lane_through_litellm_and_the_server(server, store, config):
+    from core.config import RetrievalConfig
+    from core.generation.extractive import ExtractiveReader
+    from core.index import build_index
+    from core.lanes import LANE_KINDS, LaneConfig, LaneContext, run_lanes
+    from core.retrieval import IndexRetriever
+    from core.types import SourceFile
+    from tests.test_index import CONFIG, DOCS
+
+    base, model = server
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=8), api_key="sk-local")
+    cid = store.create("Tiny").corpus_id
+    store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
+    index = build_index(store, cid, CONFIG)
+    retriever = IndexRetriever(index, RetrievalConfig())
+    ctx = LaneContext(retriever=retriever, reranked=None, documents=tuple(store.load_documents(cid)),
+                      reader=ExtractiveReader(index.embedder), generator=generator, tuned=generator)  # fmt: skip
+    results = run_lanes("How long is parental leave?", ctx, [LaneConfig(k) for k in LANE_KINDS])
+    for result in results:
+        assert result.error is None and result.answer.generator == f"openai/{model}", result.kind
+        assert result.answer.usage.source == "provider" and result.tokens.completion == result.answer.usage.completion_tokens
