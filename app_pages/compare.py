@@ -49,6 +49,13 @@ with st.expander("Fine-tuned model (for the fine-tuned and hybrid lanes)"):
             from core.generation import LiteLLMGenerator, LLMConfig
 
             tuned = LiteLLMGenerator(LLMConfig(model=hosted.strip()), api_key=st.session_state.get("llm_key") or None)
+with st.expander("Price override ($ per 1M tokens)"):
+    use_override = st.toggle("Use my prices instead of litellm's price map", key="cmp_override")
+    pcols = st.columns(3)
+    price_in = pcols[0].number_input("Input", 0.0, 1000.0, 0.15, 0.01, key="cmp_price_in")
+    price_out = pcols[1].number_input("Output", 0.0, 1000.0, 0.60, 0.01, key="cmp_price_out")
+    price_cached = pcols[2].number_input("Cached input (0 = none)", 0.0, 1000.0, 0.075, 0.005, key="cmp_price_cached")
+    override = (price_in, price_out, price_cached or None) if use_override else None
 cols = st.columns([3, 2, 1, 1])
 lanes = cols[0].multiselect("Lanes", LANE_KINDS, default=list(LANE_KINDS), format_func=LABELS.get, key="cmp_lanes")
 priced_as = cols[1].text_input("Priced as (litellm model)", generator.name if generator else "gpt-4o-mini", key="cmp_priced")
@@ -72,7 +79,8 @@ def run_on(corpus_info, question: str, item):
     reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
     ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus_info.corpus_id)),
                       reader=ExtractiveReader(index.embedder), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
-                      evidence_docs=frozenset(item.sources if item else ()), tuned=tuned)  # fmt: skip
+                      evidence_docs=frozenset(item.sources if item else ()), tuned=tuned,
+                      price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
     with st.spinner("Running the lanes"):
         results = run_lanes(question, ctx, configs)

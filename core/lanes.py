@@ -52,6 +52,7 @@ class LaneContext:
     priced_as: str = "gpt-4o-mini"
     evidence_docs: frozenset[str] = frozenset()
     tuned: object | None = None  # a generator for the fine-tuned model, when one is configured
+    price_override: tuple[float, float, float | None] | None = None  # $ per 1M tokens: input, output, cached
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig) -> LaneResult:
         generator = ctx.tuned if config.kind in ("fine_tuned", "hybrid") else ctx.generator
         answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings)
         tokens = breakdown(prompt, answer.text, ctx.priced_as, answer.usage)
-        return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost_line(tokens, ctx.priced_as),
+        cost = cost_line(tokens, ctx.priced_as, ctx.price_override)
+        return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost,
                           tuple(clock.marks), tuple(warnings))  # fmt: skip
     except PlaygroundError as exc:
         return LaneResult(config.kind, label, timings_ms=tuple(clock.marks), error=str(exc))

@@ -76,3 +76,11 @@ def test_long_context_overflow_and_truncation(index, monkeypatch):  # noqa: F811
 def test_lane_config_is_validated():
     with pytest.raises(ConfigError, match="is not one of"):
         LaneConfig("telepathy")
+
+
+def test_price_override_is_used_and_labelled(index):  # noqa: F811
+    store, idx = index
+    ctx = context(idx, store, priced_as="my-org/private-model", price_override=(2.0, 8.0, None))
+    lane = run_lanes("parental leave?", ctx, [LaneConfig("rag")])[0]
+    expected = (lane.tokens.prompt * 2.0 + lane.tokens.completion * 8.0) / 1e6
+    assert lane.cost.dollars == pytest.approx(expected) and lane.cost.source.startswith("your override")

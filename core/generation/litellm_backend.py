@@ -71,6 +71,14 @@ class LiteLLMGenerator:
         detail = detail.splitlines()[0][:300] if detail else kind
         where = f" at {self.config.api_base}" if self.config.api_base else ""
         model = self.config.model
+        lowered = detail.lower()
+        if "missing credentials" in lowered or "api_key" in lowered and "must be set" in lowered:
+            return BackendError(f"{model}: no API key. Type one in the sidebar or set the provider's environment "
+                                "variable (e.g. OPENAI_API_KEY).")  # fmt: skip
+        if "provider not provided" in lowered:
+            return BackendError(f"{model}: litellm does not know this provider. Start the model string with a "
+                                "provider such as openai/, anthropic/, ollama/ or hosted_vllm/ (openai/NAME plus a "
+                                "base URL for any OpenAI-compatible server).")  # fmt: skip
         if "Authentication" in kind or "PermissionDenied" in kind:
             return BackendError(f"{model}: the API key was rejected ({detail}). Check the key in the sidebar or the provider's environment variable.")
         if "NotFound" in kind:
@@ -83,6 +91,4 @@ class LiteLLMGenerator:
             return BackendError(f"{model}: cannot reach the model server{where} ({detail}). Start it or correct the base URL.")
         if "RateLimit" in kind:
             return BackendError(f"{model}: rate limited by the provider ({detail}). Wait and retry, or lower the volume.")
-        if "BadRequest" in kind and ("api_key" in detail.lower() or "api key" in detail.lower()):
-            return BackendError(f"{model}: no API key. Type one in the sidebar or set the provider's environment variable.")
         return BackendError(f"{model}: {kind}: {detail}")
