@@ -11,7 +11,7 @@ from core.report import run_to_html, run_to_json
 from core.retrieval import check_query
 from core.retrieval_eval import gold_for
 from core.sample import SAMPLE_DIR, SAMPLE_ID
-from ui.actions import index_with_progress
+from ui.actions import attach_page_context, index_with_progress
 from ui.backend import current_generator
 from ui.freshness import freshness_section
 from ui.lane_card import lane_card
@@ -82,8 +82,12 @@ def run_on(corpus_info, question: str, item):
                       evidence_docs=frozenset(item.sources if item else ()), tuned=tuned,
                       price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
-    with st.spinner("Running the lanes"):
-        results = run_lanes(question, ctx, configs)
+    live = st.container()
+    slots = dict(zip(lanes, (column.empty() for column in live.columns(len(lanes))))) if generator else {}
+    with st.spinner("Running the lanes" + (" (answers stream in as they arrive)" if slots else "")):
+        results = run_lanes(question, ctx, configs, on_delta=(lambda kind, text: slots[kind].markdown(text)) if slots else None,
+                            initializer=attach_page_context())  # fmt: skip
+    live.empty()
     gold: set[str] = set()
     if item is not None and item.answerable:
         per_quote = gold_for(item, index.chunks, {d.name: d for d in ctx.documents})

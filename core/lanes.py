@@ -7,6 +7,7 @@ LaneResult; a failing lane carries its error and the others still run.
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -82,13 +83,16 @@ class _Clock:
             self.marks.append((stage, (time.perf_counter() - start) * 1000))
 
 
-def run_lanes(question: str, ctx: LaneContext, configs: list[LaneConfig], workers: int = 6) -> list[LaneResult]:
-    """All lanes concurrently; results in the order of `configs`."""
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(configs)))) as pool:
-        return list(pool.map(lambda config: run_lane(question, ctx, config), configs))
+def run_lanes(question: str, ctx: LaneContext, configs: list[LaneConfig], workers: int = 6,
+              on_delta=None, initializer=None) -> list[LaneResult]:  # fmt: skip
+    """All lanes concurrently; results in the order of `configs`. `on_delta(kind, text)`
+    receives streamed answer text from backends that stream; `initializer` runs in each
+    worker thread (the page uses it to let threads update their placeholders)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(configs))), initializer=initializer) as pool:
+        return list(pool.map(lambda config: run_lane(question, ctx, config, on_delta), configs))
 
 
-def run_lane(question: str, ctx: LaneContext, config: LaneConfig) -> LaneResult:
+def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None) -> LaneResult:
     label = LABELS[config.kind]
     clock = _Clock()
     try:
@@ -113,7 +117,8 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig) -> LaneResult:
         else:
             prompt, sources = rag_prompt(question, hits), hits
         generator = ctx.tuned if config.kind in ("fine_tuned", "hybrid") else ctx.generator
-        answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings)
+        stream = (lambda text: on_delta(config.kind, text)) if on_delta else None
+        answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings, stream)
         tokens = breakdown(prompt, answer.text, ctx.priced_as, answer.usage)
         cost = cost_line(tokens, ctx.priced_as, ctx.price_override)
         return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost,
@@ -148,13 +153,15 @@ def _document_hit(document: Document, rank: int) -> Hit:
     return Hit(chunk, 0.0, rank)
 
 
-def _answer(question, prompt: Prompt, sources: list[Hit], ctx: LaneContext, generator, kind: str, warnings) -> Answer:
+def _answer(question, prompt: Prompt, sources: list[Hit], ctx: LaneContext, generator, kind: str, warnings,
+            stream=None) -> Answer:  # fmt: skip
     if generator is None:
         if kind == "closed_book":
             warnings.append("The extractive reader (no LLM) has nothing to quote without context, so it abstains.")
             return Answer(ABSTAIN, (), True, ctx.reader.name)
         return ctx.reader.answer(question, sources)
-    reply = generator.generate(prompt.messages)
+    streams = stream is not None and "on_delta" in inspect.signature(generator.generate).parameters
+    reply = generator.generate(prompt.messages, on_delta=stream) if streams else generator.generate(prompt.messages)
     citations = []
     for marker in dict.fromkeys(int(m) for m in _MARKER.findall(reply.text)):
         if 1 <= marker <= len(sources):

@@ -127,3 +127,13 @@ def test_missing_key_is_explained(monkeypatch):
     with pytest.raises(BackendError, match="no API key"):
         LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", max_retries=0, timeout_s=5)).generate(
             [{"role": "user", "content": "hi"}])
+
+
+def test_streaming_delivers_growing_text(server):
+    base, model = server
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="sk-local")
+    seen: list[str] = []
+    result = generator.generate([{"role": "user", "content": "Say hello."}], on_delta=seen.append)
+    assert seen and seen[-1] == result.text and all(b.startswith(a) for a, b in zip(seen, seen[1:]))
+    assert generator.first_token_seconds is not None and 0 < generator.first_token_seconds <= result.seconds
+    assert result.usage.completion_tokens > 0

@@ -73,3 +73,14 @@ def confirm_context_cost(store, corpus, config) -> bool:
         + " Documents indexed before with this setting are not sent again."
     )
     return st.checkbox("Run it: I accept this cost", key=f"accept_ctx_{corpus.fingerprint}_{config.key}")
+
+
+def attach_page_context():
+    """An initializer that lets worker threads update this page's placeholders (used only
+    to stream lane answers into their own st.empty slots)."""
+    import threading
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return lambda: add_script_run_ctx(threading.current_thread(), context)

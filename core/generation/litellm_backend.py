@@ -40,28 +40,53 @@ class LiteLLMGenerator:
         self._api_key = api_key or None
         self.name = config.model
 
-    def generate(self, messages: list[dict], max_tokens: int | None = None) -> Generation:
-        litellm = _litellm()
+    def generate(self, messages: list[dict], max_tokens: int | None = None, on_delta=None) -> Generation:
+        """One reply. Streams when `on_delta(text_so_far)` is given (and records the
+        time to the first token in `first_token_seconds`)."""
+        if on_delta is not None:
+            return self._stream(messages, max_tokens, on_delta)
         started = time.perf_counter()
         try:
-            response = litellm.completion(
-                model=self.config.model, messages=messages, api_base=self.config.api_base, api_key=self._api_key,
-                timeout=self.config.timeout_s, num_retries=self.config.max_retries,
-                temperature=self.config.temperature, max_tokens=max_tokens or self.config.max_tokens,
-            )  # fmt: skip
+            response = _litellm().completion(**self._request(messages, max_tokens))
         except Exception as exc:  # litellm raises many provider-specific types
             raise self._explain(exc) from None
-        seconds = time.perf_counter() - started
         text = response.choices[0].message.content or ""
-        usage = getattr(response, "usage", None)
-        if usage and usage.prompt_tokens:
+        return Generation(text, self.config.model, self._usage(getattr(response, "usage", None), messages, text),
+                          time.perf_counter() - started)  # fmt: skip
+
+    def _stream(self, messages: list[dict], max_tokens: int | None, on_delta) -> Generation:
+        started = time.perf_counter()
+        parts: list[str] = []
+        usage = None
+        self.first_token_seconds = None
+        try:
+            for chunk in _litellm().completion(**self._request(messages, max_tokens), stream=True,
+                                               stream_options={"include_usage": True}):  # fmt: skip
+                usage = getattr(chunk, "usage", None) or usage
+                delta = chunk.choices[0].delta.content if chunk.choices else None
+                if delta:
+                    if self.first_token_seconds is None:
+                        self.first_token_seconds = time.perf_counter() - started
+                    parts.append(delta)
+                    on_delta("".join(parts))
+        except Exception as exc:
+            raise self._explain(exc) from None
+        text = "".join(parts)
+        return Generation(text, self.config.model, self._usage(usage, messages, text), time.perf_counter() - started)
+
+    def _request(self, messages: list[dict], max_tokens: int | None) -> dict:
+        return dict(model=self.config.model, messages=messages, api_base=self.config.api_base, api_key=self._api_key,
+                    timeout=self.config.timeout_s, num_retries=self.config.max_retries,
+                    temperature=self.config.temperature, max_tokens=max_tokens or self.config.max_tokens)  # fmt: skip
+
+    def _usage(self, usage, messages: list[dict], text: str) -> TokenUsage:
+        if usage and getattr(usage, "prompt_tokens", 0):
             details = getattr(usage, "prompt_tokens_details", None)
             cached = int(getattr(details, "cached_tokens", 0) or 0) if details else 0
-            tokens = TokenUsage(int(usage.prompt_tokens), int(usage.completion_tokens or 0), cached, "provider")
-        else:
-            tokens = TokenUsage(litellm.token_counter(model=self.config.model, messages=messages),
-                                litellm.token_counter(model=self.config.model, text=text), 0, "litellm.token_counter")  # fmt: skip
-        return Generation(text=text, model=self.config.model, usage=tokens, seconds=seconds)
+            return TokenUsage(int(usage.prompt_tokens), int(usage.completion_tokens or 0), cached, "provider")
+        counter = _litellm().token_counter
+        return TokenUsage(counter(model=self.config.model, messages=messages),
+                          counter(model=self.config.model, text=text), 0, "litellm.token_counter")  # fmt: skip
 
     def _explain(self, exc: Exception) -> BackendError:
         kind = type(exc).__name__
