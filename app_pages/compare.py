@@ -100,6 +100,8 @@ if go:
     item = picked if not typed.strip() else None
     try:
         check_query(question)
+        if not lanes:
+            raise PlaygroundError("No lane is selected. Pick at least one lane above.")
         results, gold = run_on(corpus, question, item)
         st.session_state["compare"] = (question, item, results, gold)
     except PlaygroundError as exc:
