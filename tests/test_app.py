@@ -14,16 +14,28 @@ def app() -> AppTest:
     return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
 
 
+def with_sample(data_dir):
+    from core.config import IngestConfig
+    from core.sample import load_sample
+    from core.store import CorpusStore
+
+    store = CorpusStore(data_dir)
+    load_sample(store, IngestConfig())
+    return store
+
+
+def on_page(page: str) -> AppTest:
+    at = app().run()
+    at.switch_page(page).run()
+    return at
+
+
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
 def test_sidebar_shows_active_corpus_and_backend(data_dir):
-    from core.config import IngestConfig
-    from core.sample import load_sample
-    from core.store import CorpusStore
-
-    load_sample(CorpusStore(data_dir), IngestConfig())
+    with_sample(data_dir)
     at = app().run()
     assert at.sidebar.selectbox[0].options == ["Sample: Harrow & Vale LLP"]
     assert any(f"{len(sample_files())} documents" in c.value for c in at.sidebar.caption)
@@ -41,15 +53,13 @@ def test_home_renders_welcome_on_first_run(data_dir):
 
 
 def test_corpus_page_empty_state(data_dir):
-    at = app().run()
-    at.switch_page("app_pages/corpus.py").run()
+    at = on_page("app_pages/corpus.py")
     assert not at.exception
     assert any("No corpus yet" in i.value for i in at.info)
 
 
 def test_corpus_page_loads_sample_and_previews(data_dir):
-    at = app().run()
-    at.switch_page("app_pages/corpus.py").run()
+    at = on_page("app_pages/corpus.py")
     button(at, "Load the sample corpus").click().run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -66,8 +76,7 @@ def test_corpus_page_loads_sample_and_previews(data_dir):
 
 
 def test_create_rename_delete_corpus_through_the_page(data_dir):
-    at = app().run()
-    at.switch_page("app_pages/corpus.py").run()
+    at = on_page("app_pages/corpus.py")
     at.text_input[0].input("Client contracts")
     next(b for b in at.button if b.label == "Create corpus").click().run()
     assert not at.exception
@@ -84,24 +93,14 @@ def test_create_rename_delete_corpus_through_the_page(data_dir):
 
 @pytest.mark.parametrize("page", ["app_pages/home.py", "app_pages/corpus.py"])
 def test_pages_render_with_a_corpus(data_dir, page):
-    from core.config import IngestConfig
-    from core.sample import load_sample
-    from core.store import CorpusStore
-
-    load_sample(CorpusStore(data_dir), IngestConfig())
-    at = app().run()
-    at.switch_page(page).run()
+    with_sample(data_dir)
+    at = on_page(page)
     assert not at.exception
 
 
 def test_retrieval_page_searches_and_scores(data_dir):
-    from core.config import IngestConfig
-    from core.sample import load_sample
-    from core.store import CorpusStore
-
-    load_sample(CorpusStore(data_dir), IngestConfig())
-    at = app().run()
-    at.switch_page("app_pages/retrieval.py").run()
+    with_sample(data_dir)
+    at = on_page("app_pages/retrieval.py")
     assert not at.exception
     next(t for t in at.text_input if t.label == "Question").input("How much is the domestic meal per diem?")
     button(at, "Search").click().run()
@@ -128,21 +127,15 @@ def test_retrieval_page_searches_and_scores(data_dir):
 
 
 def test_retrieval_page_without_documents(data_dir):
-    at = app().run()
-    at.switch_page("app_pages/retrieval.py").run()
+    at = on_page("app_pages/retrieval.py")
     assert not at.exception
     assert any("No documents yet" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("strategy", ["fixed_tokens", "recursive", "sentence", "markdown_headers", "semantic"])
 def test_chunking_page_every_strategy(data_dir, strategy):
-    from core.config import IngestConfig
-    from core.sample import load_sample
-    from core.store import CorpusStore
-
-    load_sample(CorpusStore(data_dir), IngestConfig())
-    at = app().run()
-    at.switch_page("app_pages/chunking.py").run()
+    with_sample(data_dir)
+    at = on_page("app_pages/chunking.py")
     at.selectbox(key="ck_doc").select("memo_saas_price_increase.pdf").run()
     at.selectbox(key="ck_strategy").select(strategy).run()
     assert not at.exception, at.exception
@@ -163,8 +156,7 @@ def test_llm_backend_errors_show_in_the_page_and_contexts_ask_for_cost(data_dir)
     store = CorpusStore(data_dir)
     cid = store.create("Tiny").corpus_id
     store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], IngestConfig())
-    at = app().run()
-    at.switch_page("app_pages/retrieval.py").run()
+    at = on_page("app_pages/retrieval.py")
     at.sidebar.radio(key="gen_backend").set_value("LLM via litellm").run()
     at.sidebar.text_input(key="llm_model").input("openai/tiny").run()
     at.sidebar.text_input(key="llm_base").input(f"http://127.0.0.1:{free_port()}/v1").run()
@@ -193,13 +185,8 @@ def test_llm_backend_errors_show_in_the_page_and_contexts_ask_for_cost(data_dir)
 
 
 def test_compare_page_runs_all_six_lanes_on_the_sample(data_dir):
-    from core.config import IngestConfig
-    from core.sample import load_sample
-    from core.store import CorpusStore
-
-    load_sample(CorpusStore(data_dir), IngestConfig())
-    at = app().run()
-    at.switch_page("app_pages/compare.py").run()
+    with_sample(data_dir)
+    at = on_page("app_pages/compare.py")
     assert not at.exception
     at.selectbox(key="cmp_pick").select_index(1)
     button(at, "Run the lanes").click().run()
@@ -226,8 +213,7 @@ def test_compare_freshness_demo_and_exports(data_dir):
     store = CorpusStore(data_dir)
     load_sample(store, IngestConfig())
     per_diem = next(i for i in load_qa(SAMPLE_DIR / "qa.jsonl") if i.type == "freshness" and "per diem" in i.question.lower())
-    at = app().run()
-    at.switch_page("app_pages/compare.py").run()
+    at = on_page("app_pages/compare.py")
     at.multiselect(key="cmp_lanes").set_value(["rag", "long_context", "fine_tuned"])
     at.selectbox(key="cmp_pick").set_value(per_diem)
     button(at, "Run the lanes").click().run()
@@ -260,8 +246,7 @@ def test_compare_with_a_local_base_and_adapter(data_dir, tmp_path):
     store = CorpusStore(data_dir)
     cid = store.create("Tiny").corpus_id
     store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], IngestConfig())
-    at = app().run()
-    at.switch_page("app_pages/compare.py").run()
+    at = on_page("app_pages/compare.py")
     at.sidebar.radio(key="gen_backend").set_value("Local transformers model").run()
     at.sidebar.text_input(key="local_model").input(str(tiny)).run()
     at.radio(key="cmp_tuned_kind").set_value("local base + PEFT adapter").run()
