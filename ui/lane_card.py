@@ -44,7 +44,7 @@ def lane_card(result: LaneResult, verdict: str | None = None) -> None:
     token_bar(result)
     cost = result.cost
     st.markdown(f"**{money(cost.dollars)}** per query as {cost.priced_as}"
-                + (f" · {money(cost.dollars_cached)} with the context cached" if cost.dollars_cached is not None else ""))  # fmt: skip
+                + (f" · {money(cost.dollars_cached)} when the same context repeats (prompt caching)" if cost.dollars_cached is not None else ""))  # fmt: skip
     if cost.window_share is not None:
         st.progress(min(cost.window_share, 1.0), text=f"{cost.window_share:.1%} of the {cost.window:,}-token window")
     st.caption(" · ".join(f"{stage} {ms:,.0f} ms" for stage, ms in result.timings_ms))
