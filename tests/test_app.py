@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,13 +17,33 @@ def app() -> AppTest:
 
 
 def with_sample(data_dir):
-    from core.config import IngestConfig
+    """The sample corpus, with its default index already built (copied from one build)."""
+    import shutil
+
+    from core.store import CorpusStore
+
+    shutil.copytree(prebuilt_sample(), data_dir)
+    return CorpusStore(data_dir)
+
+
+@functools.lru_cache(maxsize=1)
+def prebuilt_sample():
+    import atexit
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from core.config import IndexConfig, IngestConfig
+    from core.index import build_index
     from core.sample import load_sample
     from core.store import CorpusStore
 
-    store = CorpusStore(data_dir)
+    root = Path(tempfile.mkdtemp(prefix="prebuilt-sample-")) / "data"
+    atexit.register(shutil.rmtree, root.parent, True)
+    store = CorpusStore(root)
     load_sample(store, IngestConfig())
-    return store
+    build_index(store, "sample", IndexConfig())
+    return root
 
 
 def on_page(page: str) -> AppTest:
@@ -205,13 +227,10 @@ def test_compare_page_runs_all_six_lanes_on_the_sample(data_dir):
 
 
 def test_compare_freshness_demo_and_exports(data_dir):
-    from core.config import IngestConfig
     from core.qa import load_qa
-    from core.sample import SAMPLE_DIR, load_sample
-    from core.store import CorpusStore
+    from core.sample import SAMPLE_DIR
 
-    store = CorpusStore(data_dir)
-    load_sample(store, IngestConfig())
+    store = with_sample(data_dir)
     per_diem = next(i for i in load_qa(SAMPLE_DIR / "qa.jsonl") if i.type == "freshness" and "per diem" in i.question.lower())
     at = on_page("app_pages/compare.py")
     at.multiselect(key="cmp_lanes").set_value(["rag", "long_context", "fine_tuned"])
