@@ -21,7 +21,7 @@ def server(tmp_path_factory):
 
 def test_generates_through_litellm_with_provider_usage(server):
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="sk-local")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="unused-by-local-server")
     result = generator.generate([{"role": "user", "content": "Say hello."}])
     assert result.text.strip()
     assert result.usage.source == "provider" and result.usage.completion_tokens == 6 and result.usage.prompt_tokens > 0
@@ -30,11 +30,11 @@ def test_generates_through_litellm_with_provider_usage(server):
 
 def test_unreachable_server_is_explained_without_leaking_the_key():
     generator = LiteLLMGenerator(LLMConfig(model="openai/some-model", api_base=f"http://127.0.0.1:{free_port()}/v1",
-                                           max_retries=0, timeout_s=10), api_key="sk-secret-value-123")  # fmt: skip
+                                           max_retries=0, timeout_s=10), api_key="placeholder-credential-to-scrub")  # fmt: skip
     with pytest.raises(BackendError) as caught:
         generator.generate([{"role": "user", "content": "hi"}])
     assert "cannot reach the model server at http://127.0.0.1" in str(caught.value)
-    assert "sk-secret-value-123" not in str(caught.value)
+    assert "placeholder-credential-to-scrub" not in str(caught.value)
 
 
 def test_bad_configs_are_rejected():
@@ -53,7 +53,7 @@ def test_llm_contexts_and_llm_reranker_through_the_server(server, store, config)
     from tests.test_index import DOCS
 
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=12), api_key="sk-local")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=12), api_key="unused-by-local-server")
     cid = store.create("Tiny").corpus_id
     store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
     index_config = IndexConfig(chunk=ChunkConfig(chunk_size=64, chunk_overlap=0), context_model=generator.name)
@@ -75,7 +75,7 @@ def test_every_lane_through_litellm_and_the_server(server, store, config):
     from tests.test_index import CONFIG, DOCS
 
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=8), api_key="sk-local")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=8), api_key="unused-by-local-server")
     cid = store.create("Tiny").corpus_id
     store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
     index = build_index(store, cid, CONFIG)
@@ -112,10 +112,10 @@ def test_wrong_key_and_unknown_model_are_explained():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_port}/v1"
-        generator = LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", api_base=base, max_retries=0), api_key="sk-wrong-456")
+        generator = LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", api_base=base, max_retries=0), api_key="placeholder-credential-rejected")
         with pytest.raises(BackendError, match="API key was rejected") as caught:
             generator.generate([{"role": "user", "content": "hi"}])
-        assert "sk-wrong-456" not in str(caught.value)
+        assert "placeholder-credential-rejected" not in str(caught.value)
     finally:
         server.shutdown()
     with pytest.raises(BackendError, match="no-such-provider/model: litellm does not know this provider"):
@@ -131,7 +131,7 @@ def test_missing_key_is_explained(monkeypatch):
 
 def test_streaming_delivers_growing_text(server):
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="sk-local")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="unused-by-local-server")
     seen: list[str] = []
     result = generator.generate([{"role": "user", "content": "Say hello."}], on_delta=seen.append)
     assert seen and seen[-1] == result.text and all(b.startswith(a) for a, b in zip(seen, seen[1:]))
