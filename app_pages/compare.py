@@ -3,7 +3,6 @@
 import streamlit as st
 
 from core.errors import PlaygroundError
-from core.generation.extractive import ExtractiveReader
 from core.judging import judge
 from core.lanes import LABELS, LANE_KINDS, LaneConfig, LaneContext, run_lanes
 from core.qa import load_qa
@@ -16,7 +15,7 @@ from ui.backend import current_generator
 from ui.freshness import freshness_section
 from ui.lane_card import lane_card
 from ui.lane_charts import lane_charts
-from ui.resources import get_store
+from ui.resources import get_reader, get_store
 from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
 from ui.state import corpus_with_documents
 
@@ -78,7 +77,7 @@ def run_on(corpus_info, question: str, item):
     base = make_retriever(index, retrieval_config, ("none", 0.0, ""), {d.name: d.tags for d in corpus_info.documents})
     reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
     ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus_info.corpus_id)),
-                      reader=ExtractiveReader(index.embedder), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
+                      reader=get_reader(index.embedder.name), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
                       evidence_docs=frozenset(item.sources if item else ()), tuned=tuned,
                       price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]

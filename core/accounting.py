@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from core.pricing import Price, context_window, cost_usd, price_for
 from core.prompts import Prompt
-from core.tokens import _litellm, count_tokens
+from core.tokens import litellm_module, count_tokens
 from core.types import TokenUsage
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def breakdown(prompt: Prompt, completion_text: str, model: str, usage: TokenUsag
     source = "provider (completion), litellm.token_counter (prompt parts)" if usage else "litellm.token_counter"
     parts = (count_tokens(prompt.instructions, model), count_tokens(prompt.context, model),
              count_tokens(f"Question: {prompt.question}", model))  # fmt: skip
-    whole = int(_litellm().token_counter(model=model, messages=prompt.messages))
+    whole = int(litellm_module().token_counter(model=model, messages=prompt.messages))
     return TokenBreakdown(*parts, max(whole - sum(parts), 0), completion, model, source)
 
 

@@ -139,10 +139,12 @@ def _long_context(question: str, ctx: LaneContext, config: LaneConfig, warnings:
             raise PlaygroundError(
                 f"The corpus is {size:,} tokens and {ctx.priced_as}'s window is {window:,}: it overflows by "
                 f"{size - window:,}. Turn on truncation, or price it as a model with a larger window.")  # fmt: skip
-        keep = list(documents)
-        while keep and count_tokens(long_context_prompt(question, keep).context, ctx.priced_as) > window * 0.95:
+        sizes = {d.name: count_tokens(d.text, ctx.priced_as) for d in documents}  # counted once each
+        keep, total = list(documents), size
+        while keep and total > window * 0.95:
             drop = next((d for d in reversed(keep) if d.name not in ctx.evidence_docs), keep[-1])
             keep.remove(drop)
+            total -= sizes[drop.name]
         warnings.append(f"Truncated to {len(keep)} of {len(documents)} documents to fit {window:,} tokens.")
         documents, prompt = keep, long_context_prompt(question, keep)
     return prompt, [_document_hit(d, i) for i, d in enumerate(documents, start=1)]

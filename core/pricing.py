@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.tokens import _litellm
+from core.tokens import litellm_module
 from core.types import TokenUsage
 
 
@@ -35,7 +35,7 @@ def price_for(model: str, override: tuple[float, float, float | None] | None = N
         per_m = 1e-6
         cached = override[2] * per_m if override[2] is not None else None
         return Price(model, override[0] * per_m, override[1] * per_m, cached, "your override ($ per 1M tokens)")
-    table = _litellm().model_cost
+    table = litellm_module().model_cost
     for name in (model, model.split("/", 1)[-1]):
         entry = table.get(name)
         if entry and entry.get("input_cost_per_token") is not None and entry.get("output_cost_per_token") is not None:
@@ -45,7 +45,7 @@ def price_for(model: str, override: tuple[float, float, float | None] | None = N
 
 
 def context_window(model: str) -> int | None:
-    table = _litellm().model_cost
+    table = litellm_module().model_cost
     for name in (model, model.split("/", 1)[-1]):
         entry = table.get(name) or {}
         window = entry.get("max_input_tokens") or entry.get("max_tokens")

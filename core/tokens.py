@@ -16,7 +16,8 @@ CHUNK_ENCODING = "cl100k_base"
 
 
 @lru_cache(maxsize=1)
-def _litellm():
+def litellm_module():
+    """litellm, imported on first use with its local price map (never fetched)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
@@ -28,7 +29,7 @@ def count_tokens(text: str, model: str) -> int:
     """Tokens in `text` for `model`, as litellm.token_counter counts them."""
     if not text:
         return 0
-    return int(_litellm().token_counter(model=model, text=text))
+    return int(litellm_module().token_counter(model=model, text=text))
 
 
 

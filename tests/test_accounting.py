@@ -6,7 +6,7 @@ import pytest
 
 from core.accounting import breakdown, cost_line
 from core.prompts import closed_book_prompt, long_context_prompt, place_evidence, rag_prompt
-from core.tokens import _litellm
+from core.tokens import litellm_module
 from core.types import Chunk, Document, Hit, TokenUsage
 
 
@@ -26,12 +26,12 @@ def test_prompt_parts_and_messages():
 def test_breakdown_counts_each_part_with_litellm():
     prompt = rag_prompt("What is the fee?", [hit(1, "The fee is $5 per month, billed annually.")])
     tokens = breakdown(prompt, "The fee is $5 per month. [1]", "gpt-4o-mini")
-    count = lambda text: _litellm().token_counter(model="gpt-4o-mini", text=text)  # noqa: E731
+    count = lambda text: litellm_module().token_counter(model="gpt-4o-mini", text=text)  # noqa: E731
     assert tokens.instructions == count(prompt.instructions)
     assert tokens.context == count(prompt.context)
     assert tokens.question == count("Question: What is the fee?")
     assert tokens.completion == count("The fee is $5 per month. [1]")
-    assert tokens.prompt == _litellm().token_counter(model="gpt-4o-mini", messages=prompt.messages)
+    assert tokens.prompt == litellm_module().token_counter(model="gpt-4o-mini", messages=prompt.messages)
     assert 0 < tokens.formatting < 20
     assert breakdown(prompt, "ignored", "gpt-4o-mini", TokenUsage(99, 12)).completion == 12
 
@@ -39,7 +39,7 @@ def test_breakdown_counts_each_part_with_litellm():
 def test_cost_line_uses_the_price_map_and_never_invents_a_price():
     prompt = rag_prompt("What is the fee?", [hit(1, "The fee is $5. " * 200)])
     tokens = breakdown(prompt, "The fee is $5. [1]", "gpt-4o-mini")
-    entry = _litellm().model_cost["gpt-4o-mini"]
+    entry = litellm_module().model_cost["gpt-4o-mini"]
     line = cost_line(tokens, "gpt-4o-mini")
     assert line.dollars == pytest.approx(tokens.prompt * entry["input_cost_per_token"] + tokens.completion * entry["output_cost_per_token"])
     cached = tokens.context + tokens.instructions

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from core.pricing import context_window, cost_usd, price_for
-from core.tokens import _litellm, count_tokens
+from core.tokens import litellm_module, count_tokens
 from core.types import TokenUsage
 
 
 def test_price_matches_the_map_and_cost_arithmetic():
-    entry = _litellm().model_cost["gpt-4o-mini"]
+    entry = litellm_module().model_cost["gpt-4o-mini"]
     price = price_for("openai/gpt-4o-mini")
     assert price.input == entry["input_cost_per_token"] and price.output == entry["output_cost_per_token"]
     assert price.cached_input == entry["cache_read_input_token_cost"]
@@ -31,5 +31,5 @@ def test_unknown_model_has_no_price_and_overrides_are_labelled():
 
 @pytest.mark.parametrize("text", ["Hello world, this is a test of the token counter.", "", "Ünïcödé — dash"])
 def test_token_counts_equal_litellm(text):
-    expected = _litellm().token_counter(model="gpt-4o-mini", text=text) if text else 0
+    expected = litellm_module().token_counter(model="gpt-4o-mini", text=text) if text else 0
     assert count_tokens(text, "gpt-4o-mini") == expected

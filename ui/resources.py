@@ -48,3 +48,13 @@ def get_index(corpus, config, progress=None, generator=None):
             while len(cache) > _MAX_INDEXES:
                 cache.pop(next(iter(cache)))
         return cache[key]
+
+
+@st.cache_resource(show_spinner=False)
+def get_reader(embedder_name: str):
+    """One extractive reader per embedding model, so its sentence-vector cache survives
+    from question to question (a new reader per run would re-embed every sentence)."""
+    from core.embedding import SentenceTransformerEmbedder
+    from core.generation.extractive import ExtractiveReader
+
+    return ExtractiveReader(SentenceTransformerEmbedder(embedder_name))

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from core.errors import BackendError, ConfigError
-from core.tokens import _litellm
+from core.tokens import litellm_module
 from core.types import Generation, TokenUsage
 
 
@@ -47,7 +47,7 @@ class LiteLLMGenerator:
             return self._stream(messages, max_tokens, on_delta)
         started = time.perf_counter()
         try:
-            response = _litellm().completion(**self._request(messages, max_tokens))
+            response = litellm_module().completion(**self._request(messages, max_tokens))
         except Exception as exc:  # litellm raises many provider-specific types
             raise self._explain(exc) from None
         text = response.choices[0].message.content or ""
@@ -60,7 +60,7 @@ class LiteLLMGenerator:
         usage = None
         self.first_token_seconds = None
         try:
-            for chunk in _litellm().completion(**self._request(messages, max_tokens), stream=True,
+            for chunk in litellm_module().completion(**self._request(messages, max_tokens), stream=True,
                                                stream_options={"include_usage": True}):  # fmt: skip
                 usage = getattr(chunk, "usage", None) or usage
                 delta = chunk.choices[0].delta.content if chunk.choices else None
@@ -84,7 +84,7 @@ class LiteLLMGenerator:
             details = getattr(usage, "prompt_tokens_details", None)
             cached = int(getattr(details, "cached_tokens", 0) or 0) if details else 0
             return TokenUsage(int(usage.prompt_tokens), int(usage.completion_tokens or 0), cached, "provider")
-        counter = _litellm().token_counter
+        counter = litellm_module().token_counter
         return TokenUsage(counter(model=self.config.model, messages=messages),
                           counter(model=self.config.model, text=text), 0, "litellm.token_counter")  # fmt: skip
 

@@ -12,6 +12,7 @@ import json
 import shutil
 import time
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -55,15 +56,11 @@ class CorpusIndex:
     def chunk(self, chunk_id: str) -> Chunk:
         return self._by_id[chunk_id]
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[str, Chunk]:
-        cache = self.__dict__.get("_by_id_cache")
-        if cache is None:
-            cache = {c.chunk_id: c for c in self.chunks}
-            object.__setattr__(self, "_by_id_cache", cache)
-        return cache
+        return {c.chunk_id: c for c in self.chunks}
 
-    @property
+    @cached_property
     def doc_ids(self) -> list[str]:
         return sorted({c.doc_id for c in self.chunks})
 
