@@ -50,3 +50,5 @@ st.page_link("app_pages/chunking.py", label="Chunking: see how each strategy spl
              icon=":material/segment:")  # fmt: skip
 st.page_link("app_pages/retrieval.py", label="Retrieval lab: dense, BM25, hybrid and reranking, measured on the QA set",
              icon=":material/search:")  # fmt: skip
+st.page_link("app_pages/compare.py", label="Compare: every approach answers the same question, with tokens, cost and latency",
+             icon=":material/view_column:")  # fmt: skip

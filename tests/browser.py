@@ -83,3 +83,34 @@ def browser_page():
             yield page
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def json_stub(status: int, payload: dict, path: str | None = None):
+    """A stand-in HTTP server on 127.0.0.1 answering every GET/POST with `payload` as JSON
+    (404 for other paths when `path` is given); yields its base URL."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    body = json.dumps(payload).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self):
+            self.send_response(status if path is None or self.path == path else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()

@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import BackendError, ConfigError
 from core.generation import LiteLLMGenerator, LLMConfig
-from tests.browser import free_port
+from tests.browser import free_port, json_stub
 from tests.llm_server import make_tiny_llama, transformers_server
 
 pytestmark = pytest.mark.slow
@@ -91,33 +91,14 @@ def test_every_lane_through_litellm_and_the_server(server, store, config):
 def test_wrong_key_and_unknown_model_are_explained():
     """A stand-in OpenAI-compatible server on 127.0.0.1 that answers 401 (no real server
     checks keys offline), and a model string litellm cannot route."""
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
-    class Reject(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            body = json.dumps({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
-                                         "code": "invalid_api_key"}}).encode()  # fmt: skip
-            self.send_response(401)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Reject)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}/v1"
-        generator = LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", api_base=base, max_retries=0), api_key="placeholder-credential-rejected")
+    rejection = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                           "code": "invalid_api_key"}}  # fmt: skip
+    with json_stub(401, rejection) as url:
+        generator = LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", api_base=f"{url}/v1", max_retries=0),
+                                     api_key="placeholder-credential-rejected")  # fmt: skip
         with pytest.raises(BackendError, match="API key was rejected") as caught:
             generator.generate([{"role": "user", "content": "hi"}])
         assert "placeholder-credential-rejected" not in str(caught.value)
-    finally:
-        server.shutdown()
     with pytest.raises(BackendError, match="no-such-provider/model: litellm does not know this provider"):
         LiteLLMGenerator(LLMConfig(model="no-such-provider/model", max_retries=0)).generate([{"role": "user", "content": "hi"}])
 
