@@ -15,6 +15,7 @@ from ui.backend import current_generator
 from ui.freshness import freshness_section
 from ui.lane_card import lane_card
 from ui.lane_charts import lane_charts
+from ui.presenter import hidden_card, presenter_controls
 from ui.resources import get_reader, get_store
 from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
 from ui.state import corpus_with_documents
@@ -103,6 +104,7 @@ if go:
             raise PlaygroundError("No lane is selected. Pick at least one lane above.")
         results, gold = run_on(corpus, question, item)
         st.session_state["compare"] = (question, item, results, gold)
+        st.session_state["cmp_revealed"] = 0
     except PlaygroundError as exc:
         st.error(str(exc))
 
@@ -111,9 +113,13 @@ if "compare" in st.session_state:
     st.subheader(question)
     if item is not None:
         st.caption(f"Gold answer: {item.answer}  ·  type {item.type}  ·  evidence in {', '.join(item.sources) or 'none (should abstain)'}")
+    shown = presenter_controls(results)
     columns = st.columns(len(results)) if results else []
-    for column, result in zip(columns, results):
+    for n, (column, result) in enumerate(zip(columns, results)):
         with column:
+            if n >= shown:
+                hidden_card(result, n)
+                continue
             verdict = None
             if item is not None and result.answer is not None:
                 v = judge(result.answer, item)
@@ -121,6 +127,8 @@ if "compare" in st.session_state:
                 verdict = (("✅ correct" if v.correct else "❌ not correct") + f" ({v.reason})"
                            + ("" if found is None else " · evidence retrieved" if found else " · evidence not retrieved"))  # fmt: skip
             lane_card(result, verdict)
+    if shown < len(results):
+        st.stop()
     st.divider()
     lane_charts(results)
     settings = {"corpus": corpus.corpus_id, "corpus revision": corpus.revision, "priced as": priced_as,

@@ -56,13 +56,15 @@ if asked:
     try:
         index = index_with_progress(corpus, index_config, generator)
         hits = make_retriever(index, retrieval_config, reranker, doc_tags, generator).retrieve(question, retrieval_config.top_k)
-        st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits, index)
+        st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits)
+        st.session_state["retrieval_index"] = index  # kept for the embedding map; not saved in snapshots
     except PlaygroundError as exc:
         st.error(str(exc))
 
 result = st.session_state.get("retrieval_result")
 if result:
-    question, item, used_config, hits, used_index = result
+    question, item, used_config, hits = result
+    used_index = st.session_state.get("retrieval_index")
     st.subheader(f"Top {len(hits)} for: {question}")
     if used_config != index_config:
         st.warning("The index settings changed since this search; press Search to run it again.")
@@ -78,10 +80,14 @@ if result:
         with st.expander(f"#{hit.rank} · {name} · {' > '.join(hit.chunk.section[-2:]) or 'no section'}"
                          + (f" · page {hit.chunk.page}" if hit.chunk.page else "")):  # fmt: skip
             if name not in documents:
-                documents[name] = store.load_document(corpus.corpus_id, name)
-            highlighted_passage(documents[name], hit)
-    with st.expander("Embedding map (PCA of every chunk, the question and the hits)"):
-        embedding_map(used_index, question, hits)
+                documents[name] = corpus.document(name) and store.load_document(corpus.corpus_id, name)
+            if documents[name]:
+                highlighted_passage(documents[name], hit)
+            else:
+                st.text(hit.chunk.text)
+    if used_index is not None and used_index.config == used_config:
+        with st.expander("Embedding map (PCA of every chunk, the question and the hits)"):
+            embedding_map(used_index, question, hits)
 
 if qa_items:
     qa_scoring_section(store, corpus, index_config, retrieval_config, reranker, qa_items, generator)

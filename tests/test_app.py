@@ -277,3 +277,24 @@ def test_compare_with_a_local_base_and_adapter(data_dir, tmp_path):
     assert not any("No fine-tuned model" in i.value for i in at.info)
     answered = [c.value for c in at.caption if c.value.startswith("Answered by")]
     assert len(answered) == 6 and sum(f"local:{tiny}+{tmp_path / 'adapter'}" in a for a in answered) == 2
+
+
+def test_compare_presenter_view_reveals_lanes_one_at_a_time(data_dir):
+    with_sample(data_dir)
+    at = on_page("app_pages/compare.py")
+    at.multiselect(key="cmp_lanes").set_value(["closed_book", "rag", "long_context"])
+    at.selectbox(key="cmp_pick").select_index(1)
+    button(at, "Run the lanes").click().run()
+    at.toggle(key="cmp_presenter").set_value(True).run()
+    assert not at.exception, at.exception
+    headers = lambda: [m.value for m in at.markdown if m.value.startswith("#### ")]  # noqa: E731
+    assert headers() == [] and not at.get("plotly_chart")
+    assert sum("hidden until revealed" in c.value for c in at.caption) == 3
+    button(at, "Reveal Closed book (1 of 3)").click().run()
+    assert headers() == ["#### Closed book"] and [c.key for c in at.get("plotly_chart")] == ["tokens_closed_book"]
+    button(at, "Reveal RAG (2 of 3)").click().run()
+    assert headers() == ["#### Closed book", "#### RAG"]
+    button(at, "Reveal all").click().run()
+    assert len(headers()) == 3 and len(at.get("plotly_chart")) > 3 and not at.exception
+    button(at, "Hide all").click().run()
+    assert headers() == []

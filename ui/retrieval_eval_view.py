@@ -34,13 +34,13 @@ def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalC
         go = st.form_submit_button("Score")
     if go and chosen:
         try:
-            st.session_state["retrieval_scores"] = _score(store, corpus, index_config, retrieval_config, reranker,
-                                                          qa_items, chosen, generator)  # fmt: skip
+            label, table = _score(store, corpus, index_config, retrieval_config, reranker, qa_items, chosen, generator)
+            st.session_state["retrieval_scores_label"], st.session_state["retrieval_scores"] = label, table
         except PlaygroundError as exc:
             st.error(str(exc))
     if "retrieval_scores" in st.session_state:
-        label, table = st.session_state["retrieval_scores"]
-        st.caption(f"Index: {label}")
+        table = st.session_state["retrieval_scores"]
+        st.caption(f"Index: {st.session_state.get('retrieval_scores_label', '')}")
         st.dataframe(table.round(3), hide_index=True, width="stretch")
         import plotly.express as px
 

@@ -1,4 +1,4 @@
-"""The sidebar every page shares: active corpus and generation backend."""
+"""The sidebar every page shares: active corpus, generation backend, workshop snapshot."""
 
 from __future__ import annotations
 
@@ -8,26 +8,30 @@ from core.errors import PlaygroundError
 from ui.backend import backend_sidebar
 from ui.resources import get_store
 from ui.state import ACTIVE_CORPUS, active_corpus
+from ui.workshop import workshop_sidebar
 
 
 def render_sidebar() -> None:
     with st.sidebar:
-        _corpus_section()
+        corpus = _corpus_section()
         backend_sidebar()
+        workshop_sidebar(corpus)
 
 
-def _corpus_section() -> None:
+def _corpus_section():
+    """The active-corpus picker; returns the active CorpusInfo (None when there is none)."""
     try:
         corpora = get_store().list_corpora()
     except PlaygroundError as exc:
         st.error(str(exc))
-        return
+        return None
     current = active_corpus(corpora)
     st.subheader("Active corpus")
     if current is None:
         st.caption("No corpus yet. Open **Corpus** and load the sample corpus.")
-        return
+        return None
     names = {c.corpus_id: c.name for c in corpora}
     st.selectbox("Corpus", list(names), key=ACTIVE_CORPUS, format_func=names.get, label_visibility="collapsed")
     current = active_corpus(corpora)
     st.caption(f"{len(current.documents)} documents · {current.total_words:,} words · revision {current.revision}")
+    return current

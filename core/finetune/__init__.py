@@ -1,0 +1,1 @@
+"""Fine-tuning: datasets from the corpus, adapter training (peft), the adapter registry."""
