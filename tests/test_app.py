@@ -298,3 +298,25 @@ def test_compare_presenter_view_reveals_lanes_one_at_a_time(data_dir):
     assert len(headers()) == 3 and len(at.get("plotly_chart")) > 3 and not at.exception
     button(at, "Hide all").click().run()
     assert headers() == []
+
+
+def test_decide_page_recommends_and_prices(data_dir):
+    at = on_page("app_pages/decide.py")
+    assert not at.exception
+    button(at, "Recommend").click().run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "Recommendation: RAG"
+    at.radio(key="dec_gap").set_value("behaviour")
+    at.select_slider(key="dec_change").set_value("static")
+    at.toggle(key="dec_cite").set_value(False)
+    at.number_input(key="dec_examples").set_value(5_000)
+    at.number_input(key="dec_latency").set_value(800)
+    button(at, "Recommend").click().run()
+    assert at.subheader[0].value == "Recommendation: Fine-tuning"
+    assert any("example figures" in s.value for s in at.selectbox if isinstance(s.value, str))
+    button(at, "Calculate").click().run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "year one $" in d.value.columns)
+    assert set(table["approach"]) == {"RAG", "Fine-tuning", "Long context", "Hybrid (adapter + RAG)"}
+    assert (table["year one $"] > table["setup $"]).all()
+    assert len(at.get("plotly_chart")) == 2 and any("cheaper below" in c.value for c in at.caption)

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from core.decide.costs import DAYS_PER_MONTH
 from core.lanes import LaneResult
 from ui.lane_card import COLOURS, TOKEN_PARTS
 
@@ -27,13 +28,13 @@ def lane_charts(results: list[LaneResult]) -> None:
         return
     per_day = st.slider("Queries per day", 10, 100_000, 1_000, step=10, key="cmp_per_day")
     cost = pd.DataFrame([{"lane": r.label, "$ per query": r.cost.dollars,
-                          "$ per month": r.cost.dollars * per_day * 30,
-                          "$ per month, context cached": (r.cost.dollars_cached or r.cost.dollars) * per_day * 30}
+                          "$ per month": r.cost.dollars * per_day * DAYS_PER_MONTH,
+                          "$ per month, context cached": (r.cost.dollars_cached or r.cost.dollars) * per_day * DAYS_PER_MONTH}
                          for r in priced])  # fmt: skip
     left, right = st.columns(2)
     left.plotly_chart(px.bar(cost, x="lane", y="$ per query", height=320, title=f"$ per query ({done[0].cost.source})"),
                       width="stretch")  # fmt: skip
     monthly = cost.melt(id_vars="lane", value_vars=["$ per month", "$ per month, context cached"])
     right.plotly_chart(px.bar(monthly, x="lane", y="value", color="variable", barmode="group", height=320,
-                              title=f"$ per month at {per_day:,} queries/day (30 days)", labels={"value": "$"}),
+                              title=f"$ per month at {per_day:,} queries/day ({DAYS_PER_MONTH} days)", labels={"value": "$"}),
                        width="stretch")  # fmt: skip

@@ -20,6 +20,8 @@ _SEEN = "snapshot_file_seen"
 def result_types() -> dict[str, Any]:
     """Session keys that hold results, and their types (imports kept lazy)."""
     from core.config import IndexConfig
+    from core.decide.costs import CostInputs
+    from core.decide.rules import Recommendation, Situation
     from core.lanes import LaneResult
     from core.qa import QAItem
     from core.types import Hit
@@ -31,6 +33,8 @@ def result_types() -> dict[str, Any]:
         "retrieval_scores_label": str,
         "retrieval_scores": "dataframe",
         "sweep": "dataframe",
+        "decide": tuple[Situation, Recommendation],
+        "decide_costs": tuple[CostInputs, int, str],
     }
     for extra in _EXTRA_TYPES:
         types.update(extra())
