@@ -17,7 +17,7 @@ from typing import Literal, get_args
 from core.accounting import CostLine, TokenBreakdown, breakdown, cost_line
 from core.errors import ConfigError, PlaygroundError
 from core.generation.extractive import ABSTAIN, ExtractiveReader
-from core.prompts import Prompt, closed_book_prompt, long_context_prompt, place_evidence, rag_prompt
+from core.prompts import Prompt, closed_book_prompt, fine_tuned_prompt, long_context_prompt, place_evidence, rag_prompt
 from core.retrieval import Retriever, check_query
 from core.tokens import count_tokens
 from core.types import Answer, Chunk, Citation, Document, Hit
@@ -53,6 +53,7 @@ class LaneContext:
     priced_as: str = "gpt-4o-mini"
     evidence_docs: frozenset[str] = frozenset()
     tuned: object | None = None  # a generator for the fine-tuned model, when one is configured
+    tuned_note: str | None = None  # e.g. the adapter is stale: said in the fine-tuned and hybrid lanes
     price_override: tuple[float, float, float | None] | None = None  # $ per 1M tokens: input, output, cached
 
 
@@ -102,7 +103,7 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
                 "No fine-tuned model is configured, so this lane has no answer. Train or register an adapter "
                 "(a local causal LM with a PEFT adapter, or a hosted fine-tuned model id) and pick it here."))  # fmt: skip
         hits: list[Hit] = []
-        warnings: list[str] = []
+        warnings: list[str] = [ctx.tuned_note] if ctx.tuned_note and config.kind in ("fine_tuned", "hybrid") else []
         if config.kind in ("rag", "hybrid"):
             hits = clock.timed("retrieve", ctx.retriever.retrieve, question, config.top_k)
         elif config.kind == "rag_rerank":
@@ -114,6 +115,8 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
             prompt, sources = _long_context(question, ctx, config, warnings)
         elif config.kind == "closed_book":
             prompt, sources = closed_book_prompt(question), []
+        elif config.kind == "fine_tuned":
+            prompt, sources = fine_tuned_prompt(question), []
         else:
             prompt, sources = rag_prompt(question, hits), hits
         generator = ctx.tuned if config.kind in ("fine_tuned", "hybrid") else ctx.generator

@@ -25,6 +25,10 @@ LONG_CONTEXT_INSTRUCTIONS = (
     "You answer questions for a law firm's staff using only the documents below. Cite the document "
     f"you use as [n]. If the documents do not contain the answer, reply exactly: {ABSTAIN}"
 )
+KNOWLEDGE_INSTRUCTIONS = (  # the fine-tuned lane and the knowledge examples it is trained on
+    "You answer questions for a law firm's staff about the firm's documents, concisely, and name the source "
+    f"document. If the documents do not cover the question, reply exactly: {ABSTAIN}"
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ def passages_block(hits: list[Hit]) -> str:
 
 def rag_prompt(question: str, hits: list[Hit]) -> Prompt:
     return Prompt(RAG_INSTRUCTIONS, passages_block(hits), question)
+
+
+def fine_tuned_prompt(question: str) -> Prompt:
+    """What the fine-tuned lane sends: the instructions its knowledge examples were trained with."""
+    return Prompt(KNOWLEDGE_INSTRUCTIONS, "", question)
 
 
 def closed_book_prompt(question: str) -> Prompt:

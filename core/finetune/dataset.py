@@ -32,7 +32,7 @@ from core.chunking.locate import headings, section_at
 from core.config import ChunkConfig
 from core.errors import ConfigError, PlaygroundError
 from core.generation.extractive import ABSTAIN
-from core.prompts import Prompt
+from core.prompts import KNOWLEDGE_INSTRUCTIONS, Prompt
 from core.qa import QAItem
 from core.text import refine_title
 from core.tokens import chunk_token_count
@@ -42,10 +42,6 @@ Kind = Literal["knowledge", "rule", "generated", "style", "raft"]
 KINDS: tuple[str, ...] = get_args(Kind)
 ROLES = ("system", "user", "assistant")
 Progress = Callable[[float, str], None]
-KNOWLEDGE_INSTRUCTIONS = (
-    "You answer questions for a law firm's staff about the firm's documents, concisely, and name the source "
-    f"document. If the documents do not cover the question, reply exactly: {ABSTAIN}"
-)
 
 
 @dataclass(frozen=True)
