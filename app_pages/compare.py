@@ -13,6 +13,7 @@ from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import attach_page_context, index_with_progress
 from ui.backend import current_generator
 from ui.freshness import freshness_section
+from ui.tuned_picker import tuned_model_widgets
 from ui.lane_card import lane_card
 from ui.lane_charts import lane_charts
 from ui.presenter import hidden_card, presenter_controls
@@ -33,22 +34,7 @@ with st.expander("Retrieval settings (shared by the RAG lanes)"):
     retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="cmp")
     reranker = reranker_widgets(key="cmp")
 with st.expander("Fine-tuned model (for the fine-tuned and hybrid lanes)"):
-    tuned_kind = st.radio("Kind", ["none", "local base + PEFT adapter", "hosted fine-tuned model (litellm id)"],
-                          horizontal=True, key="cmp_tuned_kind")  # fmt: skip
-    tuned = None
-    if tuned_kind == "local base + PEFT adapter":
-        base_model = st.text_input("Base model folder or id", key="cmp_tuned_base")
-        adapter = st.text_input("Adapter folder", key="cmp_tuned_adapter")
-        if base_model.strip() and adapter.strip():
-            from core.generation.local_hf import TransformersGenerator
-
-            tuned = TransformersGenerator(base_model.strip(), adapter.strip())
-    elif tuned_kind == "hosted fine-tuned model (litellm id)":
-        hosted = st.text_input("Model id", placeholder="openai/ft:gpt-4o-mini-2024-07-18:org::abc123", key="cmp_tuned_id")
-        if hosted.strip():
-            from core.generation import LiteLLMGenerator, LLMConfig
-
-            tuned = LiteLLMGenerator(LLMConfig(model=hosted.strip()), api_key=st.session_state.get("llm_key") or None)
+    tuned, tuned_note = tuned_model_widgets(corpus)
 with st.expander("Price override ($ per 1M tokens)"):
     use_override = st.toggle("Use my prices instead of litellm's price map", key="cmp_override")
     pcols = st.columns(3)
@@ -79,7 +65,7 @@ def run_on(corpus_info, question: str, item):
     reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
     ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus_info.corpus_id)),
                       reader=get_reader(index.embedder.name), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
-                      evidence_docs=frozenset(item.sources if item else ()), tuned=tuned,
+                      evidence_docs=frozenset(item.sources if item else ()), tuned=tuned, tuned_note=tuned_note,
                       price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
     live = st.container()

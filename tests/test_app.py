@@ -320,3 +320,44 @@ def test_decide_page_recommends_and_prices(data_dir):
     assert set(table["approach"]) == {"RAG", "Fine-tuning", "Long context", "Hybrid (adapter + RAG)"}
     assert (table["year one $"] > table["setup $"]).all()
     assert len(at.get("plotly_chart")) == 2 and any("cheaper below" in c.value for c in at.caption)
+
+
+def test_finetune_page_trains_an_adapter_that_compare_then_uses(data_dir, tmp_path):
+    from tests.llm_server import make_tiny_llama
+
+    store = with_sample(data_dir)
+    tiny = make_tiny_llama(tmp_path / "tiny")
+    at = on_page("app_pages/finetune.py")
+    assert not at.exception
+    for key in ("ft_rule", "ft_style", "ft_raft"):
+        at.toggle(key=key).set_value(False)
+    button(at, "Build dataset").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Train examples"] == "58" and metrics["Held-out examples"] == "6"
+    assert [b.label for b in at.get("download_button")][:2] == ["Download train JSONL (chat format)", "Download held-out JSONL"]
+    at.text_input(key="ft_base").input(str(tiny)).run()
+    at.number_input(key="ft_max_length").set_value(128).run()
+    assert any(m.value.startswith("**Estimate:**") and "6 x 1,974,048 parameters" in m.value for m in at.markdown)
+    button(at, "Start training").click().run()
+    status = at.session_state["ft_job"][0].wait(180)
+    assert status.state == "done" and status.losses, status.error
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Held-out loss" in s.value for s in at.success)
+    table = next(d.value for d in at.dataframe if "adapter" in d.value.columns)
+    assert list(table["fresh"]) == ["current"] and table["steps"][0] == status.step
+    at.switch_page("app_pages/compare.py").run()
+    assert at.radio(key="cmp_tuned_kind").value == "adapter from the registry"
+    at.multiselect(key="cmp_lanes").set_value(["fine_tuned", "hybrid"])
+    next(t for t in at.text_input if t.label == "Question").input("How long is parental leave?")
+    button(at, "Run the lanes").click().run()
+    assert not at.exception, at.exception
+    answered = [c.value for c in at.caption if c.value.startswith("Answered by")]
+    assert len(answered) == 2 and all(f"local:{tiny}+{data_dir / 'adapters'}" in a for a in answered)
+    from core.config import IngestConfig
+    from core.sample import apply_updates
+
+    apply_updates(store, "sample", IngestConfig())
+    at.run()
+    assert any("the corpus has changed since" in w.value for w in at.warning)

@@ -1,0 +1,157 @@
+"""Fine-tuning page, step 2: configure, estimate and train an adapter in the background."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from core.errors import PlaygroundError
+from core.finetune.train import TrainConfig
+
+JOB = "ft_job"
+SUGGESTED = ("HuggingFaceTB/SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-360M-Instruct", "Qwen/Qwen2.5-0.5B-Instruct",
+             "Qwen/Qwen3-0.6B", "meta-llama/Llama-3.2-1B-Instruct")  # fmt: skip
+METHODS = {"lora": "LoRA", "ia3": "IA³", "prompt_tuning": "Prompt tuning"}
+DEFAULT_LR = {"lora": 2e-4, "ia3": 3e-3, "prompt_tuning": 3e-2}
+
+
+def registry():
+    from core.finetune.registry import AdapterRegistry
+    from core.settings import data_dir
+
+    return AdapterRegistry(data_dir() / "adapters")
+
+
+def config_widgets() -> TrainConfig | None:
+    """The training settings; None (with the error shown) when they are invalid."""
+    left, right = st.columns([3, 2])
+    suggestion = left.selectbox("Base model", ["my own folder or id", *SUGGESTED], key="ft_suggest",
+                                help="Small instruct models train on a CPU in minutes to hours; a GPU is used "
+                                     "when present. Ids load only if already on this machine.")  # fmt: skip
+    typed = left.text_input("Model folder or Hugging Face id", key="ft_base",
+                            placeholder="/models/SmolLM2-135M-Instruct" if suggestion.startswith("my own") else suggestion)  # fmt: skip
+    base = typed.strip() or ("" if suggestion.startswith("my own") else suggestion)
+    method = right.radio("Method", list(METHODS), format_func=METHODS.get, horizontal=True, key="ft_method")
+    c = st.columns(6)
+    r = c[0].number_input("LoRA r", 1, 256, 8, key="ft_r", disabled=method != "lora")
+    alpha = c[1].number_input("LoRA alpha", 1, 512, 16, key="ft_alpha", disabled=method != "lora")
+    dropout = c[2].number_input("LoRA dropout", 0.0, 0.9, 0.05, 0.01, key="ft_dropout", disabled=method != "lora")
+    targets = c[3].text_input("Target modules", "", key="ft_targets", disabled=method == "prompt_tuning",
+                              placeholder="peft default", help="Comma-separated, e.g. q_proj,v_proj (Llama) or "
+                              "c_attn (GPT-2). Empty: peft's default for the architecture.")  # fmt: skip
+    virtual = c[4].number_input("Virtual tokens", 1, 512, 16, key="ft_virtual", disabled=method != "prompt_tuning")
+    seed = c[5].number_input("Seed", 0, 2**31 - 1, 42, key="ft_seed")
+    d = st.columns(4)
+    epochs = d[0].number_input("Epochs", 1, 100, 1, key="ft_epochs")
+    lr = d[1].number_input("Learning rate", 1e-6, 1.0, DEFAULT_LR[method], format="%.0e", key=f"ft_lr_{method}")
+    max_length = d[2].number_input("Max length (tokens)", 8, 32_768, 512, step=64, key="ft_max_length")
+    batch = d[3].number_input("Batch size", 1, 256, 4, key="ft_batch")
+    if not base:
+        st.info("Give a base model: a folder with a saved causal LM, or a Hugging Face id already on this machine.")
+        return None
+    try:
+        names = tuple(t.strip() for t in targets.split(",") if t.strip()) or None
+        return TrainConfig(base, method, int(r), int(alpha), float(dropout), names, int(virtual), int(epochs), float(lr),
+                           int(max_length), int(batch), int(seed))  # fmt: skip
+    except PlaygroundError as exc:
+        st.error(str(exc))
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _parameters(model: str) -> int | None:
+    from core.finetune.modelinfo import parameter_count
+
+    return parameter_count(model)
+
+
+def estimate_section(config: TrainConfig, dataset) -> None:
+    from core.finetune.estimate import estimate_training, measure_throughput
+
+    tokens = dataset.token_count("train")
+    c = st.columns(3)
+    device = c[0].radio("Estimate for", ["cpu", "gpu"], format_func=str.upper, horizontal=True, key="ft_device")
+    price = c[1].number_input("GPU $ per hour", 0.0, 100.0, 2.50, 0.1, key="ft_gpu_price", disabled=device == "cpu",
+                              help="Editable: your cloud's on-demand price for the GPU you would use.")  # fmt: skip
+    counted = _parameters(config.base_model)
+    params = c[2].number_input("Model parameters", 1, 10**12, counted or 500_000_000, key=f"ft_params_{config.base_model}",
+                               help="Read from the model's config when it is on this machine; otherwise type it.")  # fmt: skip
+    measured = st.session_state.get("ft_tps")
+    tps = measured[1] if measured and measured[0] == (config, device) else None
+    try:
+        e = estimate_training(tokens, config.epochs, int(params), device, price, tps)
+    except PlaygroundError as exc:
+        st.error(str(exc))
+        return
+    duration = f"{e.seconds:,.0f} s" if e.seconds < 120 else f"{e.seconds / 60:,.1f} min"
+    st.markdown(f"**Estimate:** {e.tokens_total:,} training tokens ({tokens:,} × {config.epochs} epochs, cl100k count) · "
+                f"about {duration}" + (f" · about ${e.dollars:,.2f} at ${price:.2f}/h" if e.dollars is not None
+                else " · no GPU bill on your own CPU") + f"  \n_{e.seconds_basis}_")  # fmt: skip
+    hosted = pd.DataFrame([{"hosted service (same tokens)": q.model, "$ per 1M training tokens": q.per_million,
+                            "estimated $": round(q.dollars, 2)} for q in e.hosted])  # fmt: skip
+    st.dataframe(hosted, hide_index=True)
+    st.caption(f"Hosted prices: {e.hosted[0].source}. Tokens are counted with cl100k, not the provider's billing count.")
+    if st.button("Measure throughput (3 real training steps)", key="ft_measure",
+                 help="Loads the base model and times a few steps on this machine for a measured estimate."):  # fmt: skip
+        with st.spinner("Timing a few training steps"):
+            try:
+                convs = [e.messages for e in dataset.train[:32]]
+                st.session_state["ft_tps"] = ((config, device), measure_throughput(config, convs, steps=2))
+                st.rerun()
+            except PlaygroundError as exc:
+                st.error(str(exc))
+
+
+def start_training(config: TrainConfig, dataset, corpus, name: str) -> None:
+    """Start a TrainingJob; when it finishes, the adapter is registered with its dataset and corpus version."""
+    from core.finetune.job import TrainingJob
+    from core.finetune.registry import local_record
+
+    reg = registry()
+    folder = reg.new_adapter_dir(name)
+    train = [e.messages for e in dataset.train]
+    spec = dataclasses.asdict(dataset.spec)
+
+    def register(result) -> None:
+        record = local_record(result, config, name, train, corpus)
+        reg.add(dataclasses.replace(record, dataset_hash=dataset.hash,
+                                    config={**record.config, "dataset_spec": spec}))  # fmt: skip
+
+    job = TrainingJob(config, train, [e.messages for e in dataset.test], folder, on_done=register).start()
+    st.session_state[JOB] = (job, name)
+
+
+def job_panel() -> None:
+    """Progress, live loss curve and a stop button; refreshes itself while training runs."""
+    saved = st.session_state.get(JOB)
+    if not saved:
+        return
+    job, name = saved
+    running = not job.snapshot().finished
+
+    @st.fragment(run_every=1.0 if running else None)
+    def panel() -> None:
+        status = job.snapshot()
+        st.markdown(f"**Training '{name}'** ({METHODS[job.config.method]} on {job.config.base_model}): {status.message}")
+        st.progress(status.fraction, text=f"step {status.step} of {status.total_steps or '?'}")
+        if status.losses:
+            curve = pd.DataFrame(status.losses, columns=["step", "training loss"])
+            st.plotly_chart(px.line(curve, x="step", y="training loss", markers=True, height=280,
+                                    title="Training loss (logged by the Trainer)"), width="stretch", key="ft_loss")  # fmt: skip
+        if status.error:
+            st.error(status.error)
+        if not status.finished:
+            st.button("Stop training", on_click=job.stop, key="ft_stop",
+                      help="Ends after the current step; the adapter trained so far is saved.")  # fmt: skip
+        elif running:  # it finished during this fragment's life: redraw the page so the registry shows it
+            st.rerun()
+        elif status.result is not None:
+            r = status.result
+            before, after = r.eval_loss_before, r.eval_loss_after
+            st.success(f"{status.message} Held-out loss {before:.3f} → {after:.3f}." if before is not None and after is not None
+                       else status.message)  # fmt: skip
+
+    panel()
