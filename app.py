@@ -14,6 +14,7 @@ navigation = st.navigation(
         st.Page("app_pages/retrieval.py", title="Retrieval lab", icon=":material/search:", url_path="retrieval"),
         st.Page("app_pages/finetune.py", title="Fine-tuning lab", icon=":material/tune:", url_path="finetune"),
         st.Page("app_pages/compare.py", title="Compare", icon=":material/view_column:", url_path="compare"),
+        st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/fact_check:", url_path="evaluate"),
         st.Page("app_pages/decide.py", title="Decide", icon=":material/balance:", url_path="decide"),
     ]
 )

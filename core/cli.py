@@ -6,6 +6,8 @@
   ingest PATH... --corpus NAME     ingest files or folders (creates the corpus if new)
   rename CORPUS NEW_NAME | delete CORPUS
   compare --corpus C --question Q [--lanes rag,long_context] [--model M]   lane results
+  evaluate --corpus C [--lanes L,...] [--split test|train|all] [--types T,...] [--limit N] [--qa FILE]
+       [--priced-as MODEL] [--model M] [--judge M] [--save]   score lanes on a QA set (summary table)
   beir FOLDER [--prechunked] [--strategy S --chunk-size N --overlap N --headers]
        [--mode M --fusion F]     retrieval metrics on a BEIR folder (JSON)
 Add --json for machine-readable output. Errors print one line and exit with status 2.
@@ -19,10 +21,16 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from core.config import CHUNK_STRATEGIES, ChunkConfig, IndexConfig, IngestConfig, RetrievalConfig
+from core.config import (
+    CHUNK_STRATEGIES,
+    ChunkConfig,
+    IndexConfig,
+    IngestConfig,
+    RetrievalConfig,
+)
 from core.embedding import DEFAULT_EMBEDDER
-from core.lanes import LANE_KINDS
 from core.errors import PlaygroundError
+from core.lanes import LANE_KINDS
 from core.loaders import SUPPORTED_EXTENSIONS
 from core.sample import load_sample
 from core.settings import data_dir
@@ -35,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON")
     sub = parser.add_subparsers(dest="command", required=True)
-    add = lambda name, help: sub.add_parser(name, help=help, parents=[common])  # noqa: E731
+    add = lambda name, help: sub.add_parser(name, help=help, parents=[common])
     add("load-sample", "create or top up the sample corpus")
     add("corpora", "list corpora")
     docs = add("docs", "list documents of a corpus")
@@ -69,6 +77,22 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
     compare.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
     compare.add_argument("--api-base", default=None)
+    evaluate = add("evaluate", "score lanes on a QA set and print the per-lane summary")
+    evaluate.add_argument("--corpus", required=True, help="corpus id or name")
+    evaluate.add_argument("--lanes", default=",".join(LANE_KINDS), help=",".join(LANE_KINDS))
+    evaluate.add_argument("--split", default="test", help="test, train or all")
+    evaluate.add_argument("--types", default="", help="question types, comma-separated (default: all)")
+    evaluate.add_argument("--limit", type=int, default=None, help="score only the first N questions")
+    evaluate.add_argument("--qa", type=Path, default=None, help="a .jsonl or .csv QA file (default: the sample set)")
+    evaluate.add_argument("--top-k", type=int, default=5)
+    evaluate.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
+    evaluate.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
+    evaluate.add_argument("--api-base", default=None)
+    evaluate.add_argument("--judge", default=None, help="litellm model for the LLM judge (default: none)")
+    evaluate.add_argument("--updates", type=Path, default=None,
+                          help="folder of updated documents for the freshness items (sample corpus: sample_docs/updates)")
+    evaluate.add_argument("--no-freshness", action="store_true", help="skip scoring freshness items after the updates")
+    evaluate.add_argument("--save", action="store_true", help="save the run under <data dir>/runs")
     return parser
 
 
@@ -92,27 +116,100 @@ def _report(report: IngestReport) -> dict:
     }
 
 
-def _compare(store, args) -> dict:
+def _generator(model: str | None, api_base: str | None = None):
     from core.generation import LiteLLMGenerator, LLMConfig
-    from core.generation.extractive import ExtractiveReader
-    from core.index import build_index
-    from core.lanes import LaneConfig, LaneContext, run_lanes
-    from core.report import run_to_dict
+
+    return LiteLLMGenerator(LLMConfig(model=model, api_base=api_base)) if model else None
+
+
+def _lane_context(index, documents, corpus, args, reader, generator):
+    """The LaneContext the compare and evaluate commands use: hybrid retrieval, MMR rerank."""
+    from core.lanes import LaneContext
     from core.rerank import MMRReranker, RerankingRetriever
     from core.retrieval import IndexRetriever
+
+    base = IndexRetriever(index, RetrievalConfig(top_k=args.top_k), {d.name: d.tags for d in corpus.documents})
+    return LaneContext(retriever=base, reranked=RerankingRetriever(base, MMRReranker(index.embedder, index.dense), 30),
+                       documents=tuple(documents), reader=reader, generator=generator, priced_as=args.priced_as)  # fmt: skip
+
+
+def _compare(store, args) -> dict:
+    from core.generation.extractive import ExtractiveReader
+    from core.index import build_index
+    from core.lanes import LaneConfig, run_lanes
+    from core.report import run_to_dict
 
     corpus = store.resolve(args.corpus)
     kinds = [k.strip() for k in args.lanes.split(",") if k.strip()]
     configs = [LaneConfig(kind, top_k=args.top_k) for kind in kinds]
     index = build_index(store, corpus.corpus_id, IndexConfig())
-    base = IndexRetriever(index, RetrievalConfig(top_k=args.top_k), {d.name: d.tags for d in corpus.documents})
-    generator = LiteLLMGenerator(LLMConfig(model=args.model, api_base=args.api_base)) if args.model else None
-    ctx = LaneContext(retriever=base, reranked=RerankingRetriever(base, MMRReranker(index.embedder, index.dense), 30),
-                      documents=tuple(store.load_documents(corpus.corpus_id)), reader=ExtractiveReader(index.embedder),
-                      generator=generator, priced_as=args.priced_as)  # fmt: skip
+    ctx = _lane_context(index, store.load_documents(corpus.corpus_id), corpus, args, ExtractiveReader(index.embedder),
+                        _generator(args.model, args.api_base))  # fmt: skip
     settings = {"corpus": corpus.corpus_id, "lanes": kinds, "top_k": args.top_k, "priced_as": args.priced_as,
                 "answered_by": args.model or "extractive reader (no LLM)"}  # fmt: skip
     return run_to_dict(args.question, run_lanes(args.question, ctx, configs), settings)
+
+
+def _evaluate(store, args) -> dict:
+    import time
+    from dataclasses import replace
+
+    from core.evaluation.answers import AnswerScorer
+    from core.evaluation.freshness import parse_documents, sample_versions, variant
+    from core.evaluation.qasets import load_sample_qa, parse_qa_upload, select_items
+    from core.evaluation.run import evaluate, evaluate_freshness, gold_from_index
+    from core.evaluation.store import RunStore
+    from core.evaluation.summary import summarise, summary_table
+    from core.generation.extractive import ExtractiveReader
+    from core.index import build_index
+    from core.lanes import LaneConfig
+    from core.sample import SAMPLE_ID
+
+    started = time.perf_counter()
+    corpus = store.resolve(args.corpus)
+    if args.qa is not None and not args.qa.is_file():
+        raise PlaygroundError(f"{args.qa}: no such file. Give the path of a .jsonl or .csv QA file.")
+    items = parse_qa_upload(args.qa.name, args.qa.read_bytes()) if args.qa else load_sample_qa()
+    types = [t.strip() for t in args.types.split(",") if t.strip()]
+    items = select_items(items, args.split, types, args.limit)
+    if not items:
+        raise PlaygroundError(f"No questions match --split {args.split} --types {args.types or 'all'}; widen the filters.")
+    configs = [LaneConfig(k.strip(), top_k=args.top_k) for k in args.lanes.split(",") if k.strip()]
+    index = build_index(store, corpus.corpus_id, IndexConfig())
+    documents = store.load_documents(corpus.corpus_id)
+    reader, generator = ExtractiveReader(index.embedder), _generator(args.model, args.api_base)
+    judge = _generator(args.judge, args.api_base)
+    scorer = AnswerScorer(index.embedder)
+    settings = {"split": args.split, "types": types or "all", "limit": args.limit, "top_k": args.top_k,
+                "qa": str(args.qa) if args.qa else "sample_docs/qa.jsonl", "index": index.config.key}  # fmt: skip
+    ctx = _lane_context(index, documents, corpus, args, reader, generator)
+    run = evaluate(items, ctx, configs, gold_from_index(index, documents), index.embedder, judge_generator=judge,
+                   corpus=corpus, settings=settings, scorer=scorer)  # fmt: skip
+    fresh = [i for i in items if i.answer_after_update and i.evidence_after_update]
+    if fresh and not args.no_freshness and (args.updates or corpus.corpus_id == SAMPLE_ID):
+        if args.updates and not args.updates.is_dir():
+            raise PlaygroundError(f"{args.updates}: no such folder. Give a folder of updated documents.")
+        if args.updates:
+            originals, updates = [], parse_documents(sorted(p for p in args.updates.iterdir() if p.is_file()))
+        else:
+            originals, updates = sample_versions()
+        (before, before_docs), (after, after_docs) = variant(index, documents, originals), variant(index, documents, updates)
+        run = evaluate_freshness(run, fresh, _lane_context(before, before_docs, corpus, args, reader, generator),
+                                 _lane_context(after, after_docs, corpus, args, reader, generator), configs,
+                                 gold_from_index(before, before_docs), gold_from_index(after, after_docs),
+                                 index.embedder, judge_generator=judge, scorer=scorer)  # fmt: skip
+        freshness = f"{len(fresh)} freshness items before/after updating {', '.join(d.name for d in updates)}"
+    else:
+        freshness = "not scored" + ("" if fresh else " (no freshness items chosen)")
+    run = replace(run, settings={**run.settings, "freshness": freshness, "seconds": round(time.perf_counter() - started, 1)})
+    saved = str(RunStore(data_dir() / "runs").save(run)) if args.save else None
+    summaries = summarise(run)
+    footer = (f"{len(items)} questions x {len(configs)} lanes, {run.settings['seconds']} s; run {run.run_id}"
+              f"{f', saved to {saved}' if saved else ''}; freshness: {run.settings['freshness']}")  # fmt: skip
+    return {"table": summary_table(summaries) + "\n" + footer, "run_id": run.run_id, "created_at": run.created_at,
+            "corpus": {"id": run.corpus_id, "fingerprint": run.corpus_fingerprint, "revision": run.corpus_revision},
+            "settings": run.settings, "saved": saved, "summary": [asdict(s) for s in summaries],
+            "records": [asdict(r) for r in run.records]}  # fmt: skip
 
 
 def _beir(args) -> dict:
@@ -152,6 +249,8 @@ def run(argv: list[str] | None = None) -> int:
         result = asdict(store.rename(store.resolve(args.corpus).corpus_id, args.new_name))
     elif args.command == "compare":
         result = _compare(store, args)
+    elif args.command == "evaluate":
+        result = _evaluate(store, args)
     elif args.command == "beir":
         result = _beir(args)
     else:
@@ -162,6 +261,10 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _print(result, as_json: bool) -> None:
+    if isinstance(result, dict) and "table" in result:  # evaluate
+        table = result.pop("table")
+        print(json.dumps(result, indent=1, default=str) if as_json else table)
+        return
     if as_json:
         print(json.dumps(result, indent=1, default=str))
         return

@@ -7,6 +7,7 @@ on disk or the machine is online; otherwise the error says which and how to fix 
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Callable, Protocol, Sequence
 
@@ -33,8 +34,17 @@ def model_path(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=4)
+_LOAD_LOCK = threading.Lock()
+
+
 def _load(name: str):
+    """One model per name, even when lanes ask for it from several threads at once."""
+    with _LOAD_LOCK:
+        return _load_once(name)
+
+
+@lru_cache(maxsize=4)
+def _load_once(name: str):
     from sentence_transformers import SentenceTransformer
 
     try:

@@ -361,3 +361,56 @@ def test_finetune_page_trains_an_adapter_that_compare_then_uses(data_dir, tmp_pa
     apply_updates(store, "sample", IngestConfig())
     at.run()
     assert any("the corpus has changed since" in w.value for w in at.warning)
+
+
+def test_evaluate_page_scores_lanes_saves_and_compares_runs(data_dir):
+    with_sample(data_dir)
+    at = on_page("app_pages/evaluate.py")
+    assert not at.exception
+    at.number_input(key="ev_limit").set_value(6)
+    at.multiselect(key="ev_lanes").set_value(["closed_book", "rag", "long_context"])
+    button(at, "Run the evaluation").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("lane")
+    assert list(table.index) == ["Closed book", "RAG", "Long context"] and (table["questions"] == 6).all()
+    assert table.loc["RAG", "recall@k"] >= 0 and pd_isna(table.loc["Long context", "recall@k"])
+    assert table.loc["Long context", "prompt tokens"] > 50 * table.loc["RAG", "prompt tokens"] > 0
+    assert table.loc["RAG", "$ per 1k queries"] > 0 and 0 <= table.loc["RAG", "accuracy"] <= 1
+    assert len(at.get("plotly_chart")) == 2
+    assert [b.label for b in at.get("download_button")][:2] == ["Export CSV (one row per question and lane)", "Export JSON"]
+    button(at, "Run the evaluation").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="ev_base").value != at.selectbox(key="ev_cand").value
+    assert any("Regressions" in w.value for w in at.warning) or any("No metric got worse" in s.value for s in at.success)
+    at.switch_page("app_pages/decide.py").run()
+    assert at.selectbox(key="dec_source").value.startswith("evaluation run")
+    button(at, "Recommend").click().run()
+    assert not at.exception, at.exception
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def test_snapshot_restores_saved_results_on_the_pages(data_dir):
+    from core.snapshot import CorpusRef, decode, encode
+    from ui.workshop import LOADED, result_types
+
+    store = with_sample(data_dir)
+    at = on_page("app_pages/compare.py")
+    at.multiselect(key="cmp_lanes").set_value(["rag", "long_context"])
+    at.selectbox(key="cmp_pick").select_index(1)
+    button(at, "Run the lanes").click().run()
+    saved = {k: at.session_state[k] for k in result_types() if k in at.session_state}
+    data = encode("Demo", CorpusRef.of(store.get("sample")), {}, saved, result_types())
+    snapshot = decode(data, result_types())
+    fresh = on_page("app_pages/compare.py")
+    for key, value in snapshot.results.items():
+        fresh.session_state[key] = value
+    fresh.session_state[LOADED] = (snapshot.title, snapshot.created_at, snapshot.corpus, snapshot.settings)
+    fresh.run()
+    assert not fresh.exception, fresh.exception
+    assert [m.value for m in fresh.markdown if m.value.startswith("#### ")] == ["#### RAG", "#### Long context"]
+    assert fresh.subheader[0].value == at.subheader[0].value

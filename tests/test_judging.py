@@ -25,3 +25,15 @@ def test_judge():
     assert not judge(Answer("x", (), True, "r"), item()).correct
     assert judge(Answer("x", (), True, "r"), item("out_of_corpus")).correct
     assert not judge(good, item("out_of_corpus")).correct
+
+
+def test_effective_dates_in_the_gold_answer_are_context_unless_asked_for():
+    from core.qa import QAItem
+    from core.types import Answer
+
+    item = QAItem("f", "What is the first-year associate rate?", "From July 1, 2025 the rate is $465.", (), (), "freshness", "test")
+    assert judge(Answer("The first-year rate is $465 [1].", (), False, "x"), item).correct
+    assert not judge(Answer("The first-year rate is $425 [1].", (), False, "x"), item).correct
+    asked = QAItem("g", "When does the new rate take effect?", "On July 1, 2025.", (), (), "lookup", "test")
+    assert not judge(Answer("It takes effect in 2025.", (), False, "x"), asked).correct
+    assert judge(Answer("From July 1, 2025.", (), False, "x"), asked).correct

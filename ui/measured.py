@@ -53,12 +53,13 @@ def from_evaluation() -> tuple[str, dict[str, ApproachNumbers]] | None:
     run = st.session_state.get("eval_run")
     if run is None:
         return None
-    from core.evaluation.run import summarise
+    from core.evaluation.summary import summarise
 
     rows = []
     for s in summarise(run):
-        if s.lane not in LANE_TO_APPROACH or not s.answered:
+        if s.lane not in LANE_TO_APPROACH or not s.n or s.prompt_tokens_mean is None:
             continue
-        rows.append(ApproachNumbers(LANE_TO_APPROACH[s.lane], s.lane, s.mean_prompt_tokens, s.mean_completion_tokens,
-                                    s.accuracy, s.p95_latency_ms, s.cost_per_1k, s.answered))  # fmt: skip
-    return (f"evaluation run {run.run_id} ({len({r.item_id for r in run.records})} questions)", _pick(rows)) if rows else None
+        rows.append(ApproachNumbers(LANE_TO_APPROACH[s.lane], s.lane, s.prompt_tokens_mean, s.completion_tokens_mean or 0.0,
+                                    s.accuracy, s.latency_p95_ms, s.cost_per_1k, s.n))  # fmt: skip
+    questions = len({r.item_id for r in run.records if r.phase == "main"})
+    return (f"evaluation run {run.run_id} ({questions} questions)", _pick(rows)) if rows else None

@@ -23,16 +23,16 @@ def _hosted(model_id: str):
     return LiteLLMGenerator(LLMConfig(model=model_id), api_key=st.session_state.get("llm_key") or None)
 
 
-def tuned_model_widgets(corpus) -> tuple[object | None, str | None]:
+def tuned_model_widgets(corpus, key: str = "cmp") -> tuple[object | None, str | None]:
     """(generator, note): the note says when the adapter is stale against the active corpus."""
     from core.finetune.registry import staleness
     from ui.ft_training import registry
 
     records = registry().list()
     kinds = ["none", REGISTRY, LOCAL, HOSTED] if records else ["none", LOCAL, HOSTED]
-    kind = st.radio("Kind", kinds, index=1 if records else 0, horizontal=True, key="cmp_tuned_kind")
+    kind = st.radio("Kind", kinds, index=1 if records else 0, horizontal=True, key=f"{key}_tuned_kind")
     if kind == REGISTRY:
-        record = st.selectbox("Adapter", records, key="cmp_tuned_pick",
+        record = st.selectbox("Adapter", records, key=f"{key}_tuned_pick",
                               format_func=lambda r: f"{r.name} · {r.method} on {r.base_model}")  # fmt: skip
         note = staleness(record, corpus)
         if note:
@@ -40,14 +40,14 @@ def tuned_model_widgets(corpus) -> tuple[object | None, str | None]:
             st.page_link("app_pages/finetune.py", label="Retrain it on the Fine-tuning lab page", icon=":material/tune:")
         return _generator(record), (f"Stale adapter: {note}" if note else None)
     if kind == LOCAL:
-        base_model = st.text_input("Base model folder or id", key="cmp_tuned_base")
-        adapter = st.text_input("Adapter folder", key="cmp_tuned_adapter")
+        base_model = st.text_input("Base model folder or id", key=f"{key}_tuned_base")
+        adapter = st.text_input("Adapter folder", key=f"{key}_tuned_adapter")
         if base_model.strip() and adapter.strip():
             from core.generation.local_hf import TransformersGenerator
 
             return TransformersGenerator(base_model.strip(), adapter.strip()), None
     elif kind == HOSTED:
-        hosted = st.text_input("Model id", placeholder="openai/ft:gpt-4o-mini-2024-07-18:org::abc123", key="cmp_tuned_id")
+        hosted = st.text_input("Model id", placeholder="openai/ft:gpt-4o-mini-2024-07-18:org::abc123", key=f"{key}_tuned_id")
         if hosted.strip():
             return _hosted(hosted.strip()), None
     return None, None

@@ -22,6 +22,7 @@ def result_types() -> dict[str, Any]:
     from core.config import IndexConfig
     from core.decide.costs import CostInputs
     from core.decide.rules import Recommendation, Situation
+    from core.evaluation.records import EvalRun
     from core.lanes import LaneResult
     from core.qa import QAItem
     from core.types import Hit
@@ -33,6 +34,7 @@ def result_types() -> dict[str, Any]:
         "retrieval_scores_label": str,
         "retrieval_scores": "dataframe",
         "sweep": "dataframe",
+        "eval_run": EvalRun,
         "decide": tuple[Situation, Recommendation],
         "decide_costs": tuple[CostInputs, int, str],
     }
