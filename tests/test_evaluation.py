@@ -214,18 +214,20 @@ def test_run_store_save_list_load_delete(tmp_path):
 
 
 def test_compare_runs_flags_regressions_and_flips():
-    a = make_run([rec("q1", latency_ms=100.0), rec("q2", latency_ms=100.0), rec("q3", correct=False)])
-    b = make_run([rec("q1", latency_ms=105.0), rec("q2", correct=False, latency_ms=150.0), rec("q3", correct=True)])
+    a = make_run([rec("q1", latency_ms=1000.0), rec("q2", latency_ms=1000.0), rec("q3", correct=False)])
+    b = make_run([rec("q1", latency_ms=1050.0), rec("q2", correct=False, latency_ms=1500.0), rec("q3", correct=True)])
     (rag,) = compare_runs(a, b)
     flagged = {d.metric: d for d in rag.regressions}
     assert "accuracy" not in flagged, "2/3 -> 2/3"
-    assert set(flagged) == {"latency_mean_ms", "latency_p95_ms"}, "100 -> 118.3 ms is over 10%"
+    assert set(flagged) == {"latency_mean_ms", "latency_p95_ms"}, "mean 1000 -> 1183 ms is over 10% and 50 ms"
     assert rag.flipped_to_wrong == ("q2",) and rag.flipped_to_right == ("q3",)
     worse = make_run([rec("q1"), rec("q2", correct=False), rec("q3", correct=False)])
     (rag,) = compare_runs(a, worse)
     accuracy = next(d for d in rag.deltas if d.metric == "accuracy")
     assert accuracy.regression and accuracy.delta == pytest.approx(-1 / 3)
     assert compare_runs(a, a)[0].regressions == ()
+    fast, noisy = make_run([rec("q1", latency_ms=0.01)]), make_run([rec("q1", latency_ms=0.03)])
+    assert compare_runs(fast, noisy)[0].regressions == (), "timer noise under 50 ms is not a regression"
 
 
 # ----- QA sets --------------------------------------------------------------------------------------------
