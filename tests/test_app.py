@@ -347,6 +347,12 @@ def test_finetune_page_trains_an_adapter_that_compare_then_uses(data_dir, tmp_pa
     assert any("Held-out loss" in s.value for s in at.success)
     table = next(d.value for d in at.dataframe if "adapter" in d.value.columns)
     assert list(table["fresh"]) == ["current"] and table["steps"][0] == status.step
+    button(at, "Evaluate on the QA test split: base vs adapter vs adapter + RAG").click().run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Test-split accuracy: base ") for s in at.success), [e.value for e in at.error]
+    at.run()
+    table = next(d.value for d in at.dataframe if "adapter" in d.value.columns)
+    assert "–" not in table["QA acc. base / adapter / adapter + RAG"][0]
     at.switch_page("app_pages/compare.py").run()
     assert at.radio(key="cmp_tuned_kind").value == "adapter from the registry"
     at.multiselect(key="cmp_lanes").set_value(["fine_tuned", "hybrid"])

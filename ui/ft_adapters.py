@@ -17,9 +17,14 @@ def _row(record, corpus) -> dict:
             "base model": record.base_model, "corpus revision": record.corpus_revision,
             "fresh": "stale" if staleness(record, corpus) else "current" if record.corpus_id else "n/a",
             "held-out loss before": loss("eval_loss_before"), "after": loss("eval_loss_after"),
-            "QA accuracy (adapter + RAG)": m.get("qa_accuracy", {}).get("hybrid"),
+            "QA acc. base / adapter / adapter + RAG": " / ".join(
+                "–" if m.get("qa_accuracy", {}).get(k) is None else f"{m['qa_accuracy'][k]:.2f}" for k in QA_KEYS),
             "steps": m.get("steps"), "seconds": None if record.seconds is None else round(record.seconds, 1),
             "dataset": record.dataset_hash, "examples": record.dataset_size, "trained": record.trained_at[:19]}  # fmt: skip
+
+
+QA_KEYS = ("base", "adapter", "adapter + RAG")
+QA_LANES = {"closed_book": "base", "fine_tuned": "adapter", "hybrid": "adapter + RAG"}
 
 
 def registry_section(store, corpus) -> None:
@@ -56,6 +61,9 @@ def _actions(reg, record, store, corpus, stale: bool) -> None:
                        help="Rebuilds the dataset with the same settings from the current corpus and trains again "
                             "with the same configuration."):  # fmt: skip
             _retrain(record, store, corpus)
+    if record.kind == "local" and corpus.corpus_id == "sample":
+        if st.button("Evaluate on the QA test split: base vs adapter vs adapter + RAG", key="ft_eval"):
+            _evaluate(reg, record, corpus)
     if c[1].button("Delete", key="ft_delete"):
         st.session_state["ft_confirm_delete"] = record.adapter_id
     if st.session_state.get("ft_confirm_delete") == record.adapter_id:
@@ -98,5 +106,36 @@ def _retrain(record, store, corpus) -> None:
             raise PlaygroundError("A training run is in progress; stop it or wait for it before retraining.")
         start_training(config, dataset, corpus, record.name.split(" (retrained")[0] + f" (retrained r{corpus.revision})")
         st.rerun()
+    except PlaygroundError as exc:
+        st.error(str(exc))
+
+
+def _evaluate(reg, record, corpus) -> None:
+    """The base model alone (closed book), the adapter alone, and the adapter fed by retrieval, on the
+    test split of the sample QA set; accuracies go into the registry record."""
+    from core.config import IndexConfig, RetrievalConfig
+    from core.evaluation.qasets import load_sample_qa, select_items
+    from core.evaluation.run import evaluate, gold_from_index
+    from core.evaluation.summary import summarise
+    from core.generation.local_hf import TransformersGenerator
+    from core.lanes import LaneConfig, LaneContext
+    from core.retrieval import IndexRetriever
+    from ui.actions import index_with_progress
+    from ui.resources import get_reader, get_store
+
+    try:
+        index = index_with_progress(corpus, IndexConfig())
+        documents = tuple(get_store().load_documents(corpus.corpus_id))
+        ctx = LaneContext(retriever=IndexRetriever(index, RetrievalConfig()), reranked=None, documents=documents,
+                          reader=get_reader(index.embedder.name), generator=TransformersGenerator(record.base_model),
+                          tuned=TransformersGenerator(record.base_model, record.path))  # fmt: skip
+        bar = st.progress(0.0, text="Evaluating")
+        run = evaluate(select_items(load_sample_qa(), "test"), ctx, [LaneConfig(k) for k in QA_LANES],
+                       gold_from_index(index, documents), index.embedder,
+                       lambda f, m: bar.progress(min(f, 1.0), text=m), corpus=corpus)  # fmt: skip
+        bar.empty()
+        accuracy = {QA_LANES[s.lane]: s.accuracy for s in summarise(run)}
+        reg.update_metrics(record.adapter_id, {"qa_accuracy": accuracy, "qa_run": run.run_id})
+        st.success("Test-split accuracy: " + " · ".join(f"{k} {accuracy.get(k) or 0:.2f}" for k in QA_KEYS))
     except PlaygroundError as exc:
         st.error(str(exc))
