@@ -18,5 +18,8 @@ navigation = st.navigation(
         st.Page("app_pages/decide.py", title="Decide", icon=":material/balance:", url_path="decide"),
     ]
 )
-render_sidebar()
-navigation.run()
+workshop = render_sidebar()
+try:
+    navigation.run()
+finally:  # also after st.stop(): the snapshot controls must see this run's results
+    workshop()

@@ -75,3 +75,53 @@ def test_compare_journey_in_chromium(tmp_path):
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "compare.png"))
         assert page.get_by_test_id("stException").count() == 0
+
+
+def test_evaluate_decide_and_snapshot_journey_in_chromium(tmp_path):
+    import json
+
+    from tests.test_app import with_sample
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with_sample(tmp_path / "data")
+    with streamlit_server(tmp_path / "data") as url, browser_page() as page:
+        page.goto(f"{url}/evaluate")
+        page.get_by_role("heading", name="Evaluate").first.wait_for()
+        limit = page.get_by_label("At most (questions)")
+        limit.fill("4")
+        limit.press("Tab")
+        page.get_by_role("button", name="Run the evaluation").click()
+        expect(page.get_by_role("heading", name=re.compile(r"^Run \d{8}-"))).to_be_visible(timeout=240_000)
+        expect(page.get_by_text("Accuracy against cost").first).to_be_visible()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "evaluate.png"), full_page=True)
+        assert page.get_by_test_id("stException").count() == 0
+
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text("Workshop snapshot").click()
+        with page.expect_download() as download:
+            sidebar.get_by_role("button", name="Save snapshot").click()
+        saved = tmp_path / "snapshot.json"
+        download.value.save_as(saved)
+        body = json.loads(saved.read_text())
+        assert "eval_run" in body["results"] and body["corpus"]["corpus_id"] == "sample"
+
+        page.goto(f"{url}/decide")
+        page.get_by_role("button", name="Recommend").click()
+        expect(page.get_by_role("heading", name=re.compile("^Recommendation: "))).to_be_visible()
+        page.get_by_role("button", name="Calculate").click()
+        expect(page.get_by_text("Year-one cost against queries per day").first).to_be_visible()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "decide.png"), full_page=True)
+        assert page.get_by_test_id("stException").count() == 0
+
+        fresh = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})  # a new session: nothing run, the snapshot brings the results back
+        fresh.goto(f"{url}/evaluate")
+        fresh.get_by_role("heading", name="Evaluate").first.wait_for()
+        side = fresh.get_by_test_id("stSidebar")
+        side.get_by_text("Workshop snapshot").click()
+        side.locator("input[type='file']").set_input_files(str(saved))
+        expect(side.get_by_text("Showing Workshop session")).to_be_visible()
+        expect(fresh.get_by_role("heading", name=re.compile(r"^Run \d{8}-"))).to_be_visible()
+        fresh.screenshot(path=str(ARTIFACTS / "snapshot-loaded.png"), full_page=True)
+        assert fresh.get_by_test_id("stException").count() == 0

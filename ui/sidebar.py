@@ -11,11 +11,19 @@ from ui.state import ACTIVE_CORPUS, active_corpus
 from ui.workshop import workshop_sidebar
 
 
-def render_sidebar() -> None:
+def render_sidebar():
+    """Draw the shared sidebar; returns a function that draws the workshop snapshot controls,
+    to be called after the page ran, so that saving sees the results that page just made."""
     with st.sidebar:
         corpus = _corpus_section()
         backend_sidebar()
-        workshop_sidebar(corpus)
+        slot = st.container()
+
+    def workshop() -> None:
+        with slot:
+            workshop_sidebar(corpus)
+
+    return workshop
 
 
 def _corpus_section():
