@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON")
     sub = parser.add_subparsers(dest="command", required=True)
-    add = lambda name, help: sub.add_parser(name, help=help, parents=[common])
+    add = lambda name, help: sub.add_parser(name, help=help, parents=[common])  # noqa: E731
     add("load-sample", "create or top up the sample corpus")
     add("corpora", "list corpora")
     docs = add("docs", "list documents of a corpus")

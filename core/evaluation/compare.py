@@ -72,7 +72,7 @@ def _delta(name: str, old, new, tolerance: float, relative: float) -> MetricDelt
 
 
 def _flips(a: EvalRun, b: EvalRun, lane: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    key = lambda r: r.item_id if r.phase == "main" else f"{r.item_id} ({r.phase})"
+    key = lambda r: r.item_id if r.phase == "main" else f"{r.item_id} ({r.phase})"  # noqa: E731
     earlier = {key(r): r.correct for r in a.records if r.lane == lane and r.correct is not None}
     wrong, right = [], []
     for record in b.records:

@@ -68,7 +68,7 @@ def current_gold(item: QAItem, documents: Sequence[Document]) -> str:
     if not item.answer_after_update or not item.evidence_after_update:
         return item.answer
     texts = [d.text for d in documents if d.name in item.sources]
-    found = lambda quotes: any(locate(t, q) for t in texts for q in quotes)
+    found = lambda quotes: any(locate(t, q) for t in texts for q in quotes)  # noqa: E731
     return item.answer_after_update if not found(item.evidence) and found(item.evidence_after_update) else item.answer
 
 
@@ -116,7 +116,7 @@ def evaluate_freshness(run: EvalRun, items: Sequence[QAItem], before: LaneContex
     old = [replace(i, answer_after_update=None, evidence_after_update=()) for i in fresh]
     new = [replace(i, answer=i.answer_after_update, evidence=i.evidence_after_update, evidence_after_update=())
            for i in fresh]  # fmt: skip
-    half = lambda offset: (lambda f, m: progress(offset + f / 2, m)) if progress else None
+    half = lambda offset: (lambda f, m: progress(offset + f / 2, m)) if progress else None  # noqa: E731
     first, stopped = score_items(old, before, configs, gold_before, scorer, "before_update", half(0.0), judge_generator, stop)
     second: list[QuestionRecord] = []
     if not stopped:
