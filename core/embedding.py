@@ -95,3 +95,24 @@ class SentenceTransformerEmbedder:
         vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         vectors[order] = np.vstack(parts)
         return vectors
+
+
+class VectorCache:
+    """Vectors of texts seen before, kept across calls (thread-safe; cleared past `limit`)."""
+
+    def __init__(self, embedder: Embedder, limit: int = 50_000) -> None:
+        self.embedder, self.limit = embedder, limit
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, np.asarray(self.embedder.embed(missing), dtype=np.float32)))
+            with self._lock:
+                if len(self._cache) > self.limit:
+                    self._cache.clear()
+                self._cache.update((t, known[t]) for t in missing)
+        return np.array([known[t] for t in texts])

@@ -23,14 +23,13 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.chunking.sentences import sentence_spans
-from core.embedding import Embedder
+from core.embedding import Embedder, VectorCache
 from core.errors import BackendError
 from core.generation.extractive import content_words
 from core.judging import normalise
@@ -72,20 +71,10 @@ class AnswerScorer:
                  support_overlap: float = SUPPORT_OVERLAP, max_context: int = MAX_CONTEXT_SENTENCES) -> None:  # fmt: skip
         self.embedder = embedder
         self.support_cosine, self.support_overlap, self.max_context = support_cosine, support_overlap, max_context
-        self._cache: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._vectors = VectorCache(embedder, limit=100_000)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            known = {t: self._cache[t] for t in texts if t in self._cache}
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            known.update(zip(missing, np.asarray(self.embedder.embed(missing), dtype=np.float32)))
-            with self._lock:
-                if len(self._cache) > 100_000:
-                    self._cache.clear()
-                self._cache.update((t, known[t]) for t in missing)
-        return np.array([known[t] for t in texts])
+        return self._vectors.vectors(texts)
 
     def semantic(self, answer: str, gold: str) -> float:
         a, b = self.vectors([strip_citations(answer), gold])

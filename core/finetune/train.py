@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-from core.errors import BackendError, BadInputError, ConfigError
+from core.errors import BadInputError, ConfigError
 
 Method = Literal["lora", "ia3", "prompt_tuning"]
 METHODS: tuple[str, ...] = get_args(Method)
@@ -109,18 +109,9 @@ class TrainResult:
 
 def load_base(model: str):
     """(tokenizer, float32 model) from a model id or folder; the pad token falls back to eos."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from core.generation.local_hf import load_causal_lm
 
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(model)
-        network = AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32)
-    except (OSError, ValueError) as exc:
-        raise BackendError(
-            f"Base model {model!r} could not be loaded: it is not a folder on this machine and is not in the "
-            "Hugging Face cache (downloads happen only when you ask: unset HF_HUB_OFFLINE and load it once). "
-            f"Give the path of a saved model folder instead. ({type(exc).__name__})"
-        ) from exc
+    tokenizer, network = load_causal_lm(model)
     return ensure_pad_token(tokenizer, model), network
 
 

@@ -12,12 +12,11 @@ combine facts or summarise either; it is always labelled "extractive reader (no 
 from __future__ import annotations
 
 import re
-import threading
 
 import numpy as np
 
 from core.chunking.sentences import sentence_spans
-from core.embedding import Embedder
+from core.embedding import Embedder, VectorCache
 from core.types import Answer, Citation, Hit
 
 LABEL = "extractive reader (no LLM)"
@@ -41,21 +40,11 @@ class ExtractiveReader:
                  max_candidates: int = 100) -> None:  # fmt: skip
         self.embedder, self.threshold, self.max_sentences, self.alpha = embedder, threshold, max_sentences, alpha
         self.max_candidates = max_candidates
-        self._cache: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._vectors = VectorCache(embedder, limit=_CACHE_LIMIT)
 
     def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
         """Sentence vectors, cached across questions (chunks recur from query to query)."""
-        with self._lock:
-            found = {s: self._cache[s] for s in sentences if s in self._cache}
-        missing = list(dict.fromkeys(s for s in sentences if s not in found))
-        if missing:
-            found.update(zip(missing, self.embedder.embed(missing)))
-            with self._lock:
-                if len(self._cache) > _CACHE_LIMIT:
-                    self._cache.clear()
-                self._cache.update((s, found[s]) for s in missing)
-        return np.array([found[s] for s in sentences])
+        return self._vectors.vectors(sentences)
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         candidates = [(hit, hit.chunk.text[s:e]) for hit in hits for s, e in sentence_spans(hit.chunk.text)]

@@ -15,8 +15,8 @@ from core.errors import BackendError
 from core.types import Generation, TokenUsage
 
 
-@lru_cache(maxsize=2)
-def _load(model: str, adapter: str | None):
+def load_causal_lm(model: str):
+    """(tokenizer, float32 model) from a model id or folder; offline, an unknown id says how to fix it."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -25,10 +25,18 @@ def _load(model: str, adapter: str | None):
         network = AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32)
     except (OSError, ValueError) as exc:
         raise BackendError(
-            f"Local model {model!r} could not be loaded: it is not a folder on this machine and is not in the "
+            f"Model {model!r} could not be loaded: it is not a folder on this machine and is not in the "
             "Hugging Face cache (downloads happen only when you ask: unset HF_HUB_OFFLINE and load it once). "
             f"Give the path of a saved model folder instead. ({type(exc).__name__})"
         ) from exc
+    return tokenizer, network
+
+
+@lru_cache(maxsize=2)
+def _load(model: str, adapter: str | None):
+    import torch
+
+    tokenizer, network = load_causal_lm(model)
     if adapter:
         from peft import PeftModel
 
