@@ -268,7 +268,7 @@ def test_compare_with_a_local_base_and_adapter(data_dir, tmp_path):
     at = on_page("app_pages/compare.py")
     at.sidebar.radio(key="gen_backend").set_value("Local transformers model").run()
     at.sidebar.text_input(key="local_model").input(str(tiny)).run()
-    at.radio(key="cmp_tuned_kind").set_value("local base + PEFT adapter").run()
+    at.radio(key="cmp_tuned_kind").set_value("local base + PEFT adapter folder").run()
     at.text_input(key="cmp_tuned_base").input(str(tiny)).run()
     at.text_input(key="cmp_tuned_adapter").input(str(tmp_path / "adapter")).run()
     next(t for t in at.text_input if t.label == "Question").input("How long is parental leave?")

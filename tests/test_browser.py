@@ -34,7 +34,7 @@ def test_corpus_journey_in_chromium(tmp_path):
         expect(sidebar).to_contain_text(re.compile(r"\d+ documents · [\d,]+ words"))
         expect(sidebar.get_by_test_id("stSelectbox").locator("input")).to_have_value(re.compile("Sample: Harrow & Vale LLP"))
 
-        page.locator("input[type='file']").first.set_input_files(
+        page.get_by_test_id("stMain").locator("input[type='file']").first.set_input_files(
             [
                 {"name": "new_policy.md", "mimeType": "text/markdown", "buffer": b"# Parking Policy\n\nStaff get 2 bays."},
                 {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""},
