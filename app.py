@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.sidebar import render_sidebar
+from ui.state import PageEnd
 
 st.set_page_config(page_title="RAG vs Fine-Tuning Playground", page_icon=":material/science:", layout="wide")
 
@@ -21,5 +22,6 @@ navigation = st.navigation(
 workshop = render_sidebar()
 try:
     navigation.run()
-finally:  # also after st.stop(): the snapshot controls must see this run's results
-    workshop()
+except PageEnd:  # a page ended early (pages use end_page(), not st.stop(), so this still draws)
+    pass
+workshop()  # after the page, so that saving a snapshot sees the results this run made

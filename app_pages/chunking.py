@@ -12,7 +12,7 @@ from core.errors import PlaygroundError
 from core.tokens import chunk_token_count
 from ui.chunk_view import OVERLAP, chunks_html
 from ui.resources import get_store
-from ui.state import corpus_with_documents
+from ui.state import corpus_with_documents, end_page
 
 st.title("Chunking")
 store = get_store()
@@ -34,7 +34,7 @@ try:
         chunks = chunk_document(document, config, SentenceTransformerEmbedder() if strategy == "semantic" else None)
 except PlaygroundError as exc:
     st.error(str(exc))
-    st.stop()
+    end_page()
 
 tokens = [c.tokens for c in chunks]
 overlapping = sum(1 for a, b in zip(chunks, chunks[1:]) if b.start < a.end)

@@ -113,15 +113,14 @@ if "compare" in st.session_state:
                 verdict = (("✅ correct" if v.correct else "❌ not correct") + f" ({v.reason})"
                            + ("" if found is None else " · evidence retrieved" if found else " · evidence not retrieved"))  # fmt: skip
             lane_card(result, verdict)
-    if shown < len(results):
-        st.stop()
-    st.divider()
-    lane_charts(results)
-    settings = {"corpus": corpus.corpus_id, "corpus revision": corpus.revision, "priced as": priced_as,
-                "answered by": generator.name if generator else "extractive reader (no LLM)",
-                "index": index_config.key, "retrieval": retrieval_config, "reranker": reranker[0]}  # fmt: skip
-    left, right = st.columns(2)
-    left.download_button("Export JSON", run_to_json(question, results, settings), "compare.json", "application/json")
-    right.download_button("Export HTML report", run_to_html(question, results, settings), "compare.html", "text/html")
-    if corpus.corpus_id == SAMPLE_ID:
-        freshness_section(question, results, lambda info: run_on(info, question, item)[0])
+    if shown == len(results):  # presenter view: charts and exports follow the last lane
+        st.divider()
+        lane_charts(results)
+        settings = {"corpus": corpus.corpus_id, "corpus revision": corpus.revision, "priced as": priced_as,
+                    "answered by": generator.name if generator else "extractive reader (no LLM)",
+                    "index": index_config.key, "retrieval": retrieval_config, "reranker": reranker[0]}  # fmt: skip
+        left, right = st.columns(2)
+        left.download_button("Export JSON", run_to_json(question, results, settings), "compare.json", "application/json")
+        right.download_button("Export HTML report", run_to_html(question, results, settings), "compare.html", "text/html")
+        if corpus.corpus_id == SAMPLE_ID:
+            freshness_section(question, results, lambda info: run_on(info, question, item)[0])

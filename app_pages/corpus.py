@@ -10,7 +10,7 @@ from core.loaders import FORMATS
 from core.types import SourceFile
 from ui.actions import ingest_with_progress, load_sample_with_progress, show_report
 from ui.resources import get_store, ingest_config
-from ui.state import active_corpus, set_active
+from ui.state import active_corpus, end_page, set_active
 from ui.tables import documents_table, preview_text, versions_table
 
 st.title("Corpus")
@@ -59,7 +59,7 @@ with right, st.expander("Manage corpora"):
 
 if corpus is None:
     st.info("No corpus yet: load the sample corpus above, or create one under 'Manage corpora'.")
-    st.stop()
+    end_page()
 
 docs = corpus.documents
 cols = st.columns(4)
@@ -90,7 +90,7 @@ if "corpus_report" in st.session_state:
 
 if not docs:
     st.info("This corpus is empty. Upload files above.")
-    st.stop()
+    end_page()
 
 st.dataframe(
     documents_table(docs),

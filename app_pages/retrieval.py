@@ -12,7 +12,7 @@ from ui.hits import highlighted_passage, hits_table
 from ui.resources import get_store
 from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
 from ui.retrieval_eval_view import qa_scoring_section, sweep_section
-from ui.state import corpus_with_documents
+from ui.state import corpus_with_documents, end_page
 
 st.title("Retrieval lab")
 store = get_store()
@@ -29,7 +29,7 @@ try:
     reranker = reranker_widgets()
 except PlaygroundError as exc:
     st.error(str(exc))
-    st.stop()
+    end_page()
 
 with st.popover("Use this configuration in LangChain"):
     st.caption("A LangChain `BaseRetriever` (core.langchain_retriever.PlaygroundRetriever) with the settings "
@@ -39,7 +39,7 @@ with st.popover("Use this configuration in LangChain"):
     st.download_button("Download retriever_script.py", script, file_name="retriever_script.py")
 
 if index_config.context_model and not confirm_context_cost(store, corpus, index_config):
-    st.stop()
+    end_page()
 
 qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
 with st.form("ask"):

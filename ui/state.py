@@ -26,11 +26,20 @@ def set_active(corpus_id: str) -> None:
     st.session_state[ACTIVE_CORPUS] = corpus_id
 
 
+class PageEnd(Exception):
+    """Ends a page early, like st.stop(), but lets app.py draw what follows the page (the
+    workshop controls): after st.stop() Streamlit drops every further element of the run."""
+
+
+def end_page():
+    raise PageEnd
+
+
 def corpus_with_documents(store):
     """The active corpus if it has documents; otherwise say where to get some and stop the page."""
     corpus = active_corpus(store.list_corpora())
     if corpus is None or not corpus.documents:
         st.info("No documents yet. Load the sample corpus or upload files on the **Corpus** page.")
         st.page_link("app_pages/corpus.py", label="Open the Corpus page", icon=":material/folder_open:")
-        st.stop()
+        end_page()
     return corpus
