@@ -153,5 +153,8 @@ def job_panel() -> None:
             before, after = r.eval_loss_before, r.eval_loss_after
             st.success(f"{status.message} Held-out loss {before:.3f} → {after:.3f}." if before is not None and after is not None
                        else status.message)  # fmt: skip
+            if r.skipped_examples:
+                st.warning(f"{r.skipped_examples} example(s) had no answer token within max length "
+                           f"{job.config.max_length} and were skipped; raise max length to train on them.")  # fmt: skip
 
     panel()
