@@ -6,7 +6,7 @@ from core.errors import PlaygroundError
 from ui.backend import current_generator
 from ui.ft_adapters import registry_section
 from ui.ft_dataset import DATASET, dataset_section
-from ui.ft_training import JOB, config_widgets, estimate_section, job_panel, start_training
+from ui.ft_training import JOB, config_widgets, estimate_section, job_panel, registry, start_training
 from ui.resources import get_store
 from ui.state import corpus_with_documents
 
@@ -27,7 +27,8 @@ else:
     config = config_widgets()
     if config is not None:
         estimate_section(config, dataset)
-        name = st.text_input("Adapter name", f"{config.method}-{corpus.corpus_id}", key="ft_name")
+        name = st.text_input("Adapter name", f"{config.method}-{corpus.corpus_id}-{len(registry().list()) + 1}",
+                             key="ft_name")  # fmt: skip
         busy = bool(st.session_state.get(JOB)) and not st.session_state[JOB][0].snapshot().finished
         if st.button("Start training", type="primary", disabled=busy, key="ft_start",
                      help="Runs in the background: this page stays usable; the loss curve updates every second."):  # fmt: skip

@@ -32,3 +32,14 @@ def test_abstains_when_nothing_answers(index):  # noqa: F811
 
 def test_content_words_drop_stopwords_and_keep_numbers():
     assert content_words("What is the $75 per diem for a trip?") == {"$75", "diem", "trip"}
+
+
+def test_a_sentence_in_two_overlapping_chunks_is_quoted_once(index):  # noqa: F811
+    from dataclasses import replace
+
+    store, idx = index
+    hits = IndexRetriever(idx, RetrievalConfig()).retrieve("How many weeks of paid parental leave?", 3)
+    twin = replace(hits[0], chunk=replace(hits[0].chunk, chunk_id=hits[0].chunk.chunk_id + "-overlap"), rank=2)
+    answer = ExtractiveReader(idx.embedder).answer("How many weeks of paid parental leave?", [hits[0], twin, *hits[1:]])
+    quoted = [" ".join(c.quote.split()) for c in answer.citations]
+    assert quoted and len(quoted) == len(set(quoted))

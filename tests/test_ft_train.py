@@ -150,9 +150,11 @@ def test_training_job_runs_in_the_background(tiny, tmp_path):
 
 
 def test_failing_job_reports_the_error(tmp_path):
+    (tmp_path / "x").mkdir()
     job = TrainingJob(TrainConfig("no-such-org/no-such-llm"), CONVS, [], tmp_path / "x").start()
     status = job.wait(60)
     assert status.state == "failed" and "could not be loaded" in status.error and status.result is None
+    assert not (tmp_path / "x").exists(), "a run that saved nothing leaves no empty adapter folder"
 
 
 def test_missing_model_offline_says_how_to_fix(monkeypatch, tmp_path):

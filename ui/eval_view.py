@@ -19,7 +19,7 @@ COLUMNS = {"label": "lane", "n": "questions", "accuracy": "accuracy", "exact_mat
 EXPLAIN = (
     "**correct**: out-of-corpus questions must be abstained on; otherwise the answer must contain every number of "
     "the gold answer, or (no numbers) reach token F1 ≥ 0.5. **EM / token F1**: SQuAD normalisation, citation markers "
-    "removed. **semantic**: cosine of answer and gold with the embedding model. **grounded**: share of answer "
+    "removed. **semantic**: cosine of answer and gold with the embedding model (−1 to 1; near 0: unrelated). **grounded**: share of answer "
     "sentences supported by the cited context (or, uncited, the retrieved context): a sentence is supported when its "
     "best cosine to a context sentence, or its content-word overlap with one, passes the thresholds in "
     "core/evaluation/answers.py. **recall@k, MRR, nDCG@10**: chunk level, gold chunks overlap the evidence quotes. "
@@ -58,9 +58,10 @@ def show_run(run) -> None:
     priced = [s for s in summaries if s.cost_per_1k is not None and s.accuracy is not None]
     if priced:
         frame = pd.DataFrame([{"lane": s.label, "accuracy": s.accuracy, "$ per 1k queries": s.cost_per_1k} for s in priced])
-        left.plotly_chart(px.scatter(frame, x="$ per 1k queries", y="accuracy", text="lane", log_x=True, height=360,
-                                     range_y=[0, 1.05], title="Accuracy against cost"), width="stretch",
-                          key="ev_scatter")  # fmt: skip
+        figure = px.scatter(frame, x="$ per 1k queries", y="accuracy", color="lane", log_x=True, height=360,
+                            range_y=[-0.02, 1.05], title="Accuracy against cost")  # fmt: skip
+        figure.update_traces(marker={"size": 12})
+        left.plotly_chart(figure, width="stretch", key="ev_scatter")
     else:
         left.info("No price for the 'priced as' model: the cost chart needs one.")
     by_type = pd.DataFrame([{"lane": s.label, "type": t, "accuracy": a, "questions": n}

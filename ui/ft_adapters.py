@@ -35,7 +35,8 @@ def registry_section(store, corpus) -> None:
         st.caption("No adapters yet: train one above, or register a hosted fine-tuned model below.")
     else:
         st.dataframe(pd.DataFrame([_row(r, corpus) for r in records]), hide_index=True, width="stretch")
-        chosen = st.selectbox("Adapter", records, format_func=lambda r: f"{r.name} · {r.adapter_id}", key="ft_chosen")
+        chosen = st.selectbox("Adapter", records, format_func=lambda r: f"{r.name} · {r.adapter_id}",
+                              key=f"ft_chosen_{records[0].adapter_id}")  # a new adapter becomes the default
         note = staleness(chosen, corpus)
         if note:
             st.warning(note)

@@ -61,6 +61,20 @@ def config_widgets() -> TrainConfig | None:
         return None
 
 
+def _capped_tokens(dataset, max_length: int) -> tuple[int, int]:
+    """Training tokens with each example cut at max length, and how many examples lose their answer (all cl100k:
+    the base model's tokenizer differs, so both are estimates)."""
+    from core.tokens import chunk_token_count
+
+    key = ("ft_token_sizes", dataset.hash)
+    if st.session_state.get("ft_token_key") != key:
+        sizes = [(chunk_token_count(" ".join(m["content"] for m in e.messages[:-1])),
+                  chunk_token_count(e.messages[-1]["content"])) for e in dataset.train]  # fmt: skip
+        st.session_state["ft_token_key"], st.session_state["ft_token_sizes"] = key, sizes
+    sizes = st.session_state["ft_token_sizes"]
+    return sum(min(p + a, max_length) for p, a in sizes), sum(p >= max_length for p, _ in sizes)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _parameters(model: str) -> int | None:
     from core.finetune.modelinfo import parameter_count
@@ -71,7 +85,7 @@ def _parameters(model: str) -> int | None:
 def estimate_section(config: TrainConfig, dataset) -> None:
     from core.finetune.estimate import estimate_training, measure_throughput
 
-    tokens = dataset.token_count("train")
+    tokens, skipped = _capped_tokens(dataset, config.max_length)
     c = st.columns(3)
     device = c[0].radio("Estimate for", ["cpu", "gpu"], format_func=str.upper, horizontal=True, key="ft_device")
     price = c[1].number_input("GPU $ per hour", 0.0, 100.0, 2.50, 0.1, key="ft_gpu_price", disabled=device == "cpu",
@@ -87,7 +101,11 @@ def estimate_section(config: TrainConfig, dataset) -> None:
         st.error(str(exc))
         return
     duration = f"{e.seconds:,.0f} s" if e.seconds < 120 else f"{e.seconds / 60:,.1f} min"
-    st.markdown(f"**Estimate:** {e.tokens_total:,} training tokens ({tokens:,} × {config.epochs} epochs, cl100k count) · "
+    if skipped:
+        st.warning(f"About {skipped} of {len(dataset.train)} training examples put their answer beyond max length "
+                   f"{config.max_length} (cl100k count) and would be skipped; raise max length to train on them.")  # fmt: skip
+    st.markdown(f"**Estimate:** {e.tokens_total:,} training tokens ({tokens:,} × {config.epochs} epochs, cl100k count, "
+                f"each example capped at max length) · "
                 f"about {duration}" + (f" · about ${e.dollars:,.2f} at ${price:.2f}/h" if e.dollars is not None
                 else " · no GPU bill on your own CPU") + f"  \n_{e.seconds_basis}_")  # fmt: skip
     hosted = pd.DataFrame([{"hosted service (same tokens)": q.model, "$ per 1M training tokens": q.per_million,

@@ -32,7 +32,7 @@ def tuned_model_widgets(corpus, key: str = "cmp") -> tuple[object | None, str | 
     kinds = ["none", REGISTRY, LOCAL, HOSTED] if records else ["none", LOCAL, HOSTED]
     kind = st.radio("Kind", kinds, index=1 if records else 0, horizontal=True, key=f"{key}_tuned_kind")
     if kind == REGISTRY:
-        record = st.selectbox("Adapter", records, key=f"{key}_tuned_pick",
+        record = st.selectbox("Adapter", records, key=f"{key}_tuned_pick_{records[0].adapter_id}",  # newest by default
                               format_func=lambda r: f"{r.name} · {r.method} on {r.base_model}")  # fmt: skip
         note = staleness(record, corpus)
         if note:

@@ -229,8 +229,9 @@ def _crossing(a: str, b: str, gap0: float, slope: float, unit, what0: str, what_
         return BreakEven(a, b, None, unit, f"They never cross: {LABELS[low]} has the lower or equal {what0} and the "
                          f"lower {what_slope}, so it is cheaper at every positive value.", low, low)  # fmt: skip
     before, after = (a, b) if gap0 < 0 else (b, a)
-    shown = f"{x:,.2f}" if unit == "months" else f"{x:,.1f}"
-    return BreakEven(a, b, x, unit, f"{LABELS[before]} is cheaper below {shown} {unit} (lower {what0}); "
+    shown = f"{x:,.1f} {unit}" if unit != "months" else f"{x:,.2f} months" + (
+        f" (about {x * DAYS_PER_MONTH:,.1f} days)" if x < 3 else "")
+    return BreakEven(a, b, x, unit, f"{LABELS[before]} is cheaper below {shown} (lower {what0}); "
                      f"{LABELS[after]} is cheaper above (lower {what_slope}).", before, after)  # fmt: skip
 
 

@@ -9,6 +9,7 @@ One job trains once: start a new job to train again.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -85,14 +86,19 @@ class TrainingJob:
         with self._lock:
             status = self._status
             losses = status.losses + ((progress.step, progress.loss),) if progress.loss is not None else status.losses
+            message = f"Step {progress.step} of {progress.total_steps}, epoch {progress.epoch:.2f}."
+            if progress.step >= progress.total_steps:
+                message += " Measuring the held-out loss and saving the adapter..."
             self._status = replace(status, step=progress.step, total_steps=progress.total_steps, losses=losses,
-                                   message=f"Step {progress.step} of {progress.total_steps}, epoch {progress.epoch:.2f}.")  # fmt: skip
+                                   message=message)  # fmt: skip
 
     def _run(self) -> None:
         try:
             result = train_adapter(self.config, self._train, self._eval, self.out_dir, self._progress, self._stop)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the page, not die with the thread
             error = str(exc) if isinstance(exc, PlaygroundError) else f"{type(exc).__name__}: {exc}"
+            if self.out_dir.is_dir() and not (self.out_dir / "adapter_config.json").exists():
+                shutil.rmtree(self.out_dir, ignore_errors=True)  # nothing was saved: leave no empty adapter folder
             self._set(state="failed", message="Training failed.", error=error)
             return
         state = "stopped" if result.stopped else "done"

@@ -49,6 +49,8 @@ class ExtractiveReader:
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         candidates = [(hit, hit.chunk.text[s:e]) for hit in hits for s, e in sentence_spans(hit.chunk.text)]
         candidates = [(h, s) for h, s in candidates if not s.startswith("#") and len(s.split()) >= 4]
+        seen: set[str] = set()  # overlapping chunks repeat sentences: quote each once, from the best-ranked hit
+        candidates = [(h, s) for h, s in candidates if not (" ".join(s.split()) in seen or seen.add(" ".join(s.split())))]
         if len(candidates) > self.max_candidates:  # e.g. a whole corpus: keep the lexically closest
             wanted = content_words(question)
             overlap = [len(wanted & content_words(s)) for _, s in candidates]
