@@ -35,10 +35,10 @@ def test_round_trip_keeps_lane_results_equal(index):  # noqa: F811
 
 
 def test_credentials_and_objects_never_reach_the_file():
-    secret = "placeholder-credential-4242"
-    data = encode("x", None, {"llm_key": secret, "api_token": secret, "my_password": secret, "cmp_pick": object(),
+    typed = "placeholder-credential-4242"
+    data = encode("x", None, {"llm_key": typed, "api_token": typed, "my_password": typed, "cmp_pick": object(),
                               "cmp_priced": "gpt-4o-mini"}, {}, {})  # fmt: skip
-    assert secret.encode() not in data and b"cmp_pick" not in data and b"gpt-4o-mini" in data
+    assert typed.encode() not in data and b"cmp_pick" not in data and b"gpt-4o-mini" in data
     assert decode(data, {}).settings == {"cmp_priced": "gpt-4o-mini"}
 
 
