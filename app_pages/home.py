@@ -44,17 +44,14 @@ else:
         f"{corpus.total_words:,} words, {corpus.total_tokens:,} tokens "
         f"(counted with litellm's tokenizer for {corpus.documents[0].token_model if corpus.documents else 'n/a'})."
     )
-st.page_link("app_pages/corpus.py", label="Corpus: upload, preview and manage documents and versions",
-             icon=":material/folder_open:")  # fmt: skip
-st.page_link("app_pages/chunking.py", label="Chunking: see how each strategy splits a document",
-             icon=":material/segment:")  # fmt: skip
-st.page_link("app_pages/retrieval.py", label="Retrieval lab: dense, BM25, hybrid and reranking, measured on the QA set",
-             icon=":material/search:")  # fmt: skip
-st.page_link("app_pages/finetune.py", label="Fine-tuning lab: build a dataset, train a LoRA / IA³ / prompt-tuning adapter",
-             icon=":material/tune:")  # fmt: skip
-st.page_link("app_pages/compare.py", label="Compare: every approach answers the same question, with tokens, cost and latency",
-             icon=":material/view_column:")  # fmt: skip
-st.page_link("app_pages/evaluate.py", label="Evaluate: score every approach on a QA set (accuracy, groundedness, cost, latency)",
-             icon=":material/fact_check:")  # fmt: skip
-st.page_link("app_pages/decide.py", label="Decide: a recommendation with reasons, and a cost model with break-even points",
-             icon=":material/balance:")  # fmt: skip
+PAGES = (
+    ("corpus", "Corpus: upload, preview and manage documents and versions", "folder_open"),
+    ("chunking", "Chunking: see how each strategy splits a document", "segment"),
+    ("retrieval", "Retrieval lab: dense, BM25, hybrid and reranking, measured on the QA set", "search"),
+    ("finetune", "Fine-tuning lab: build a dataset, train a LoRA / IA³ / prompt-tuning adapter", "tune"),
+    ("compare", "Compare: every approach answers the same question, with tokens, cost and latency", "view_column"),
+    ("evaluate", "Evaluate: score every approach on a QA set (accuracy, groundedness, cost, latency)", "fact_check"),
+    ("decide", "Decide: a recommendation with reasons, and a cost model with break-even points", "balance"),
+)
+for page, label, icon in PAGES:
+    st.page_link(f"app_pages/{page}.py", label=label, icon=f":material/{icon}:")

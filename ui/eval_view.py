@@ -91,6 +91,16 @@ def _questions(run) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=320)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load(root: str, run_id: str):
+    """A saved run, read from disk once per process (saved runs never change; a deleted id cannot be picked)."""
+    from pathlib import Path
+
+    from core.evaluation.store import RunStore
+
+    return RunStore(Path(root)).load(run_id)
+
+
 def saved_runs_section() -> None:
     from core.evaluation.compare import compare_runs
     from ui.eval_run import runs_store
@@ -109,7 +119,7 @@ def saved_runs_section() -> None:
         st.info("Pick two different runs.")
         return
     try:
-        a, b = store.load(old), store.load(new)
+        a, b = _load(str(store.root), old), _load(str(store.root), new)
     except PlaygroundError as exc:
         st.error(str(exc))
         return

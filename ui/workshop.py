@@ -27,7 +27,7 @@ def result_types() -> dict[str, Any]:
     from core.qa import QAItem
     from core.types import Hit
 
-    types: dict[str, Any] = {
+    return {
         "compare": tuple[str, QAItem | None, list[LaneResult], set[str]],
         "freshness": tuple[str, list[LaneResult], list[LaneResult], list[str]],
         "retrieval_result": tuple[str, QAItem | None, IndexConfig, list[Hit]],
@@ -38,18 +38,6 @@ def result_types() -> dict[str, Any]:
         "decide": tuple[Situation, Recommendation],
         "decide_costs": tuple[CostInputs, int, str],
     }
-    for extra in _EXTRA_TYPES:
-        types.update(extra())
-    return types
-
-
-_EXTRA_TYPES: list = []
-
-
-def register_results(provider) -> None:
-    """Let a page add its result keys: `provider()` returns {session key: type}."""
-    if provider not in _EXTRA_TYPES:
-        _EXTRA_TYPES.append(provider)
 
 
 def _settings() -> dict[str, Any]:
