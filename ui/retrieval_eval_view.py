@@ -21,6 +21,7 @@ VARIANTS = {
     "hybrid (RRF) + chosen reranker": (dict(mode="hybrid", fusion="rrf"), True),
 }
 DEFAULT = ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
+SWEEP = "sweep_table"  # not "sweep": that is the form's key, and a form key may not be set in session state
 
 
 def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalConfig, reranker, qa_items,
@@ -85,16 +86,16 @@ def sweep_section(store, corpus, index_config, retrieval_config: RetrievalConfig
         try:
             results = sweep_chunk_sizes(store, corpus.corpus_id, index_config, retrieval_config, sorted(sizes), qa_items,
                                         lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))  # fmt: skip
-            st.session_state["sweep"] = pd.DataFrame(
+            st.session_state[SWEEP] = pd.DataFrame(
                 [{"chunk size": size, "recall@5": s.recall_at(5), "recall@10": s.recall_at(10), "MRR": s.mrr}
                  for size, s in results])  # fmt: skip
         except PlaygroundError as exc:
             st.error(str(exc))
         bar.empty()
-    if "sweep" in st.session_state:
+    if SWEEP in st.session_state:
         import plotly.express as px
 
-        table = st.session_state["sweep"]
+        table = st.session_state[SWEEP]
         long = table.melt(id_vars="chunk size", value_vars=["recall@5", "recall@10", "MRR"])
         figure = px.line(long, x="chunk size", y="value", color="variable", markers=True, range_y=[0, 1], height=320,
                          labels={"value": "", "variable": "metric"})  # fmt: skip

@@ -33,7 +33,7 @@ def result_types() -> dict[str, Any]:
         "retrieval_result": tuple[str, QAItem | None, IndexConfig, list[Hit]],
         "retrieval_scores_label": str,
         "retrieval_scores": "dataframe",
-        "sweep": "dataframe",
+        "sweep_table": "dataframe",
         "eval_run": EvalRun,
         "decide": tuple[Situation, Recommendation],
         "decide_costs": tuple[CostInputs, int, str],
