@@ -15,11 +15,15 @@ from core.errors import BackendError
 from core.types import Generation, TokenUsage
 
 
-def load_causal_lm(model: str):
-    """(tokenizer, float32 model) from a model id or folder; offline, an unknown id says how to fix it."""
+def load_causal_lm(model: str, progress=None):
+    """(tokenizer, float32 model) from a model id or folder (or BUNDLED_MODEL, converted on first
+    use); offline, an unknown id says how to fix it."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from core.generation.bundled import resolve
+
+    model = resolve(model, progress)
     try:
         tokenizer = AutoTokenizer.from_pretrained(model)
         network = AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32)
