@@ -12,26 +12,16 @@ import pytest
 
 from core.config import ChunkConfig, IngestConfig
 from core.errors import BackendError, BadInputError, ConfigError
-from core.finetune.dataset import (
-    KNOWLEDGE_INSTRUCTIONS,
-    DatasetSpec,
-    Example,
-    build_dataset,
-    document_label,
-    evaluation_evidence,
-    generated_pairs,
-    knowledge_pairs,
-    normalise_question,
-    parse_pairs,
-    preview_rows,
-    rule_pairs,
-    rule_questions,
-    split_examples,
-    to_chat_jsonl,
-)
+from core.finetune.dataset import DatasetSpec, build_dataset
+from core.finetune.examples import Example, normalise_question, preview_rows, to_chat_jsonl
+from core.finetune.generated import generated_pairs, parse_pairs
+from core.finetune.knowledge import knowledge_pairs
 from core.finetune.raft import BEGIN, END, qa_seeds, raft_examples, rule_seeds
+from core.finetune.rules import document_label, rule_pairs, rule_questions
+from core.finetune.split import evaluation_evidence, split_examples
 from core.finetune.style import load_style_rows, memo_rows, parse_memo, style_examples
 from core.generation.extractive import ABSTAIN
+from core.prompts import KNOWLEDGE_INSTRUCTIONS
 from core.qa import QAItem, load_qa
 from core.types import Document, Generation, TokenUsage
 

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.errors import ConfigError
-from core.finetune.dataset import Example, RuleQuestion, current_answer
+from core.finetune.examples import Example
+from core.finetune.knowledge import current_answer
+from core.finetune.rules import RuleQuestion
 from core.generation.extractive import ABSTAIN
 from core.metrics import gold_chunk_ids, locate
 from core.prompts import rag_prompt

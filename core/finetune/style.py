@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from core.errors import BadInputError
-from core.finetune.dataset import ROLES, Example
+from core.finetune.examples import ROLES, Example
 from core.types import Document
 
 PAIR_KEYS = (("instruction", "response"), ("prompt", "completion"))
