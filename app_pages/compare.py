@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from core.access import lane_context
 from core.errors import PlaygroundError
 from core.judging import judge
-from core.lanes import LABELS, LANE_KINDS, LaneConfig, LaneContext, run_lanes
+from core.lanes import LABELS, LANE_KINDS, LaneConfig, run_lanes
 from core.qa import load_qa
 from core.report import run_to_html, run_to_json
 from core.retrieval import check_query
@@ -18,7 +19,7 @@ from ui.lane_card import lane_card
 from ui.lane_charts import lane_charts
 from ui.presenter import hidden_card, presenter_controls
 from ui.resources import get_reader, get_store
-from ui.retrieval_widgets import index_config_widgets, make_retriever, reranker_widgets, retrieval_config_widgets
+from ui.retrieval_widgets import index_config_widgets, reranker_widgets, retrieval_config_widgets
 from ui.state import corpus_with_documents
 
 st.title("Compare approaches")
@@ -31,7 +32,8 @@ st.caption("Answering with **" + (generator.name if generator else "the extracti
 
 with st.expander("Retrieval settings (shared by the RAG lanes)"):
     index_config = index_config_widgets(key="cmp")
-    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="cmp")
+    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="cmp",
+                                                tags=sorted({t for d in corpus.documents for t in d.tags}))  # fmt: skip
     reranker = reranker_widgets(key="cmp")
 with st.expander("Fine-tuned model (for the fine-tuned and hybrid lanes)"):
     tuned, tuned_note = tuned_model_widgets(corpus)
@@ -61,12 +63,10 @@ with st.form("cmp_ask"):
 def run_on(corpus_info, question: str, item):
     """Run the chosen lanes on one corpus version (index built or reused with a progress bar)."""
     index = index_with_progress(corpus_info, index_config, generator)
-    base = make_retriever(index, retrieval_config, ("none", 0.0, ""), {d.name: d.tags for d in corpus_info.documents})
-    reranked = make_retriever(index, retrieval_config, reranker, None, generator) if reranker[0] != "none" else None
-    ctx = LaneContext(retriever=base, reranked=reranked, documents=tuple(store.load_documents(corpus_info.corpus_id)),
-                      reader=get_reader(index.embedder.name), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
-                      evidence_docs=frozenset(item.sources if item else ()), tuned=tuned, tuned_note=tuned_note,
-                      price_override=override)  # fmt: skip
+    ctx = lane_context(index, store.load_documents(corpus_info.corpus_id), corpus_info, retrieval_config, reranker,
+                       reader=get_reader(index.embedder.name), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
+                       evidence_docs=frozenset(item.sources if item else ()), tuned=tuned, tuned_note=tuned_note,
+                       price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
     live = st.container()
     slots = dict(zip(lanes, (column.empty() for column in live.columns(len(lanes))))) if generator else {}

@@ -20,7 +20,8 @@ st.caption("Answering with **" + (generator.name if generator else "the extracti
 items = qa_source(corpus, generator)
 with st.expander("Retrieval settings (shared by the RAG lanes)"):
     index_config = index_config_widgets(key="ev")
-    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="ev")
+    retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="ev",
+                                                tags=sorted({t for d in corpus.documents for t in d.tags}))  # fmt: skip
     reranker = reranker_widgets(key="ev")
 with st.expander("Fine-tuned model (for the fine-tuned and hybrid lanes)"):
     tuned, tuned_note = tuned_model_widgets(corpus, key="ev")

@@ -55,7 +55,7 @@ if asked:
     question = typed.strip() or (picked.question if picked else "")
     try:
         index = index_with_progress(corpus, index_config, generator)
-        hits = make_retriever(index, retrieval_config, reranker, doc_tags, generator).retrieve(question, retrieval_config.top_k)
+        hits = make_retriever(index, retrieval_config, reranker, corpus, generator).retrieve(question, retrieval_config.top_k)
         st.session_state["retrieval_result"] = (question, picked if not typed.strip() else None, index_config, hits)
         st.session_state["retrieval_index"] = index  # kept for the embedding map; not saved in snapshots
     except PlaygroundError as exc:

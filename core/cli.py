@@ -1,6 +1,7 @@
 """Headless entry point: `python -m core <command>`.
 
-  load-sample                      create or top up the sample corpus
+  load-sample                      create or top up the sample corpus, build its default index and
+                                   prepare the bundled model (progress bars on stderr; reused after)
   corpora                          list corpora
   docs CORPUS                      list a corpus's documents
   ingest PATH... --corpus NAME     ingest files or folders (creates the corpus if new)
@@ -32,7 +33,7 @@ from core.embedding import DEFAULT_EMBEDDER
 from core.errors import PlaygroundError
 from core.lanes import LANE_KINDS
 from core.loaders import SUPPORTED_EXTENSIONS
-from core.sample import load_sample
+from core.sample import warm_up
 from core.settings import data_dir
 from core.store import CorpusStore
 from core.types import IngestReport, SourceFile
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print JSON")
     sub = parser.add_subparsers(dest="command", required=True)
     add = lambda name, help: sub.add_parser(name, help=help, parents=[common])  # noqa: E731
-    add("load-sample", "create or top up the sample corpus")
+    add("load-sample", "create or top up the sample corpus, its default index and the bundled model")
     add("corpora", "list corpora")
     docs = add("docs", "list documents of a corpus")
     docs.add_argument("corpus")
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--question", required=True)
     compare.add_argument("--lanes", default=",".join(LANE_KINDS), help=",".join(LANE_KINDS))
     compare.add_argument("--top-k", type=int, default=5)
+    compare.add_argument("--viewer-tags", default=None, help="answer as a viewer holding these access tags (comma-separated)")
     compare.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
     compare.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
     compare.add_argument("--api-base", default=None)
@@ -85,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, default=None, help="score only the first N questions")
     evaluate.add_argument("--qa", type=Path, default=None, help="a .jsonl or .csv QA file (default: the sample set)")
     evaluate.add_argument("--top-k", type=int, default=5)
+    evaluate.add_argument("--viewer-tags", default=None, help="score as a viewer holding these access tags (comma-separated)")
     evaluate.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
     evaluate.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
     evaluate.add_argument("--api-base", default=None)
@@ -116,6 +119,27 @@ def _report(report: IngestReport) -> dict:
     }
 
 
+def _load_sample(store, config) -> dict:
+    from core.progress import terminal_progress
+
+    closers = []
+
+    def progress_for(title):
+        report, close = terminal_progress(title)
+        closers.append(close)
+        return report
+
+    try:
+        warm = warm_up(store, config, progress_for)
+    finally:
+        for close in closers:
+            close()
+    return {"corpus": warm.corpus.corpus_id, "documents": len(warm.corpus.documents), **_report(warm.report),
+            "index": {"key": warm.index_key, "chunks": warm.chunks, "embedded_now": warm.embedded_chunks,
+                      "seconds": round(warm.index_seconds, 1)},
+            "bundled_model": {"folder": warm.model, "note": warm.model_note}}  # fmt: skip
+
+
 def _generator(model: str | None, api_base: str | None = None):
     from core.generation import LiteLLMGenerator, LLMConfig
 
@@ -124,13 +148,12 @@ def _generator(model: str | None, api_base: str | None = None):
 
 def _lane_context(index, documents, corpus, args, reader, generator):
     """The LaneContext the compare and evaluate commands use: hybrid retrieval, MMR rerank."""
-    from core.lanes import LaneContext
-    from core.rerank import MMRReranker, RerankingRetriever
-    from core.retrieval import IndexRetriever
+    from core.access import MMR_RERANK, lane_context
 
-    base = IndexRetriever(index, RetrievalConfig(top_k=args.top_k), {d.name: d.tags for d in corpus.documents})
-    return LaneContext(retriever=base, reranked=RerankingRetriever(base, MMRReranker(index.embedder, index.dense), 30),
-                       documents=tuple(documents), reader=reader, generator=generator, priced_as=args.priced_as)  # fmt: skip
+    viewer = None if args.viewer_tags is None else tuple(t.strip().lower() for t in args.viewer_tags.split(",") if t.strip())
+    config = RetrievalConfig(top_k=args.top_k, viewer_tags=viewer)
+    return lane_context(index, documents, corpus, config, MMR_RERANK, reader=reader,
+                        generator=generator, priced_as=args.priced_as)  # fmt: skip
 
 
 def _compare(store, args) -> dict:
@@ -232,8 +255,7 @@ def run(argv: list[str] | None = None) -> int:
     store = CorpusStore(data_dir())
     config = IngestConfig.from_env()
     if args.command == "load-sample":
-        info, report = load_sample(store, config)
-        result = {"corpus": info.corpus_id, "documents": len(info.documents), **_report(report)}
+        result = _load_sample(store, config)
     elif args.command == "corpora":
         result = [{"id": c.corpus_id, "name": c.name, "documents": len(c.documents),
                    "words": c.total_words, "tokens": c.total_tokens} for c in store.list_corpora()]  # fmt: skip
@@ -274,6 +296,10 @@ def _print(result, as_json: bool) -> None:
               f"unchanged {len(result['unchanged'])}")  # fmt: skip
         for issue in result["issues"]:
             print(f"  {issue['level']}: {issue['message']}", file=sys.stderr)
+        if "index" in result:  # load-sample
+            index, model = result["index"], result["bundled_model"]
+            print(f"default index {index['key']}: {index['chunks']} chunks, {index['embedded_now']} embedded now, "
+                  f"{index['seconds']} s; bundled model: {model['folder'] or model['note']}")
         return
     rows = result if isinstance(result, list) else [result]
     for row in rows:

@@ -45,14 +45,14 @@ class PlaygroundRetriever(BaseRetriever):
 
     def _build(self):
         from core.index import build_index
-        from core.retrieval import IndexRetriever
+        from core.access import build_retriever
         from core.settings import data_dir
         from core.store import CorpusStore
 
         store = CorpusStore(Path(self.data_dir) if self.data_dir else data_dir())
         corpus = store.resolve(self.corpus)
         index = build_index(store, corpus.corpus_id, self.index_config)
-        return IndexRetriever(index, self.retrieval_config)
+        return build_retriever(index, corpus, self.retrieval_config)
 
 
 def langchain_script(corpus: str, index_config: IndexConfig, retrieval_config: RetrievalConfig) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from core.config import RetrievalConfig
-from core.errors import BadInputError
+from core.errors import BadInputError, ConfigError
 from core.index import CorpusIndex
 from core.types import Hit
 
@@ -25,6 +25,9 @@ class IndexRetriever:
     """`Retriever` over one CorpusIndex and RetrievalConfig."""
 
     def __init__(self, index: CorpusIndex, config: RetrievalConfig, doc_tags: dict[str, tuple[str, ...]] | None = None) -> None:
+        if config.viewer_tags is not None and doc_tags is None:  # filtering by viewer without tags would leak
+            raise ConfigError("A viewer's access tags need the documents' tags: build retrievers with "
+                              "core.access.build_retrievers(index, corpus, config).")  # fmt: skip
         self.index = index
         self.config = config
         self.doc_tags = doc_tags or {}

@@ -119,17 +119,17 @@ def _evaluate(reg, record, corpus) -> None:
     from core.evaluation.run import evaluate, gold_from_index
     from core.evaluation.summary import summarise
     from core.generation.local_hf import TransformersGenerator
-    from core.lanes import LaneConfig, LaneContext
-    from core.retrieval import IndexRetriever
+    from core.access import lane_context
+    from core.lanes import LaneConfig
     from ui.actions import index_with_progress
     from ui.resources import get_reader, get_store
 
     try:
         index = index_with_progress(corpus, IndexConfig())
         documents = tuple(get_store().load_documents(corpus.corpus_id))
-        ctx = LaneContext(retriever=IndexRetriever(index, RetrievalConfig()), reranked=None, documents=documents,
-                          reader=get_reader(index.embedder.name), generator=TransformersGenerator(record.base_model),
-                          tuned=TransformersGenerator(record.base_model, record.path))  # fmt: skip
+        ctx = lane_context(index, documents, corpus, RetrievalConfig(), reader=get_reader(index.embedder.name),
+                           generator=TransformersGenerator(record.base_model),
+                           tuned=TransformersGenerator(record.base_model, record.path))  # fmt: skip
         bar = st.progress(0.0, text="Evaluating")
         run = evaluate(select_items(load_sample_qa(), "test"), ctx, [LaneConfig(k) for k in QA_LANES],
                        gold_from_index(index, documents), index.embedder,

@@ -59,7 +59,7 @@ def _score(store, corpus, index_config, retrieval_config, reranker, qa_items, ch
     for n, name in enumerate(chosen):
         fields, reranked = VARIANTS[name]
         config = dataclasses.replace(retrieval_config, **fields, documents=())
-        retriever = make_retriever(index, config, reranker if reranked else ("none", 0.0, ""))
+        retriever = make_retriever(index, config, reranker if reranked else ("none", 0.0, ""), corpus)
         scores = evaluate_retrieval(retriever, index.chunks, documents, qa_items,
                                     progress=lambda f, m: bar.progress((n + f) / len(chosen), text=f"{name}: {m}"))  # fmt: skip
         rows.append({"configuration": name, "recall@5": scores.recall_at(5), "recall@10": scores.recall_at(10),

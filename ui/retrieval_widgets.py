@@ -64,20 +64,8 @@ def reranker_widgets(key: str = "rx") -> tuple[str, float, str]:
     return kind, lambda_, model.strip()
 
 
-def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str], doc_tags=None, generator=None):
-    """An IndexRetriever (with the documents' access tags), composed with the chosen reranker."""
-    from core.errors import ConfigError
-    from core.rerank import CrossEncoderReranker, LLMReranker, MMRReranker, RerankingRetriever
-    from core.retrieval import IndexRetriever
+def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, str], corpus, generator=None):
+    """The retriever for `corpus` (its documents' access tags applied), composed with the chosen reranker."""
+    from core.access import build_retriever
 
-    base = IndexRetriever(index, config, doc_tags)
-    kind, lambda_, model = reranker
-    if kind == "mmr":
-        return RerankingRetriever(base, MMRReranker(index.embedder, index.dense, lambda_), config.candidates)
-    if kind == "cross-encoder":
-        return RerankingRetriever(base, CrossEncoderReranker(model), config.candidates)
-    if kind == "llm":
-        if generator is None:
-            raise ConfigError("The LLM reranker needs a model: choose 'LLM via litellm' in the sidebar.")
-        return RerankingRetriever(base, LLMReranker(generator), config.candidates)
-    return base
+    return build_retriever(index, corpus, config, reranker, generator)
