@@ -9,8 +9,9 @@
   compare --corpus C --question Q [--lanes rag,long_context] [--model M]   lane results
   evaluate --corpus C [--lanes L,...] [--split test|train|all] [--types T,...] [--limit N] [--qa FILE]
        [--priced-as MODEL] [--model M] [--judge M] [--save]   score lanes on a QA set (summary table)
-  beir FOLDER [--prechunked] [--strategy S --chunk-size N --overlap N --headers]
-       [--mode M --fusion F]     retrieval metrics on a BEIR folder (JSON)
+  beir FOLDER [--prechunked [--doc-field F]] [--strategy S --chunk-size N --overlap N --headers]
+       [--mode M --fusion F --candidates N --prf-terms N --stem --reranker R ...]
+                                   retrieval metrics on a BEIR folder (progress on stderr)
 Add --json for machine-readable output. Errors print one line and exit with status 2.
 """
 
@@ -28,12 +29,14 @@ from core.config import (
     IndexConfig,
     IngestConfig,
     RetrievalConfig,
+    SparseConfig,
 )
 from core.embedding import DEFAULT_EMBEDDER
 from core.errors import PlaygroundError
 from core.lanes import LANE_KINDS
 from core.loaders import SUPPORTED_EXTENSIONS
 from core.sample import warm_up
+from core.secrets import scrub, scrub_value
 from core.settings import data_dir
 from core.store import CorpusStore
 from core.types import IngestReport, SourceFile
@@ -65,11 +68,26 @@ def _parser() -> argparse.ArgumentParser:
     beir.add_argument("--chunk-size", type=int, default=256)
     beir.add_argument("--overlap", type=int, default=32)
     beir.add_argument("--headers", action="store_true", help="contextual chunk headers")
+    beir.add_argument("--header-target", default="both", help="both, dense or bm25: which side gets the headers")
+    beir.add_argument("--doc-field", default=None,
+                      help="with --prechunked: metadata field shared by the lines of one document (e.g. doc_id)")
     beir.add_argument("--embedder", default=DEFAULT_EMBEDDER)
-    beir.add_argument("--mode", default="hybrid", help="dense, bm25 or hybrid")
-    beir.add_argument("--fusion", default="rrf", help="rrf or weighted")
-    beir.add_argument("--dense-weight", type=float, default=0.5)
-    beir.add_argument("--rrf-k", type=int, default=60)
+    beir.add_argument("--mode", default=RetrievalConfig.mode, help="dense, bm25 or hybrid")
+    beir.add_argument("--fusion", default=RetrievalConfig.fusion, help="rrf, weighted (min-max) or zscore")
+    beir.add_argument("--dense-weight", type=float, default=RetrievalConfig.dense_weight)
+    beir.add_argument("--rrf-k", type=int, default=RetrievalConfig.rrf_k)
+    beir.add_argument("--top-k", type=int, default=100, help="ranking depth scored per query (MRR is over it)")
+    beir.add_argument("--candidates", type=int, default=200, help="depth of each list before fusion / reranking")
+    beir.add_argument("--prf-terms", type=int, default=RetrievalConfig.prf_terms, help="RM3 expansion terms (0 = off)")
+    beir.add_argument("--prf-docs", type=int, default=RetrievalConfig.prf_docs)
+    beir.add_argument("--prf-weight", type=float, default=RetrievalConfig.prf_weight)
+    beir.add_argument("--tokenizer", default=SparseConfig.tokenizer, help="BM25 tokens: words or technical")
+    beir.add_argument("--stem", action=argparse.BooleanOptionalAction, default=SparseConfig.stem)
+    beir.add_argument("--k1", type=float, default=SparseConfig.k1)
+    beir.add_argument("--b", type=float, default=SparseConfig.b)
+    beir.add_argument("--bm25-method", default=SparseConfig.method, help="lucene, robertson, atire, bm25l or bm25+")
+    beir.add_argument("--reranker", default="none", help="none, mmr or cross-encoder:MODEL")
+    beir.add_argument("--mmr-lambda", type=float, default=0.7)
     compare = add("compare", "run lanes on one question and print their results")
     compare.add_argument("--corpus", required=True, help="corpus id or name")
     compare.add_argument("--question", required=True)
@@ -130,7 +148,7 @@ def _load_sample(store, config) -> dict:
         return report
 
     try:
-        warm = warm_up(store, config, progress_for)
+        warm = warm_up(store, config, progress_for, lambda message: print(message, file=sys.stderr, flush=True))
     finally:
         for close in closers:
             close()
@@ -236,18 +254,19 @@ def _evaluate(store, args) -> dict:
 
 
 def _beir(args) -> dict:
-    from core.beir import build_beir_index, evaluate_beir, load_beir
-    from core.retrieval import IndexRetriever
+    from core.beir import run_beir, stderr_progress
 
-    corpus, queries, qrels = load_beir(args.folder, args.split)
-    chunk = ChunkConfig(strategy=args.strategy, chunk_size=args.chunk_size, chunk_overlap=args.overlap)
-    index_config = IndexConfig(chunk=chunk, embedder=args.embedder, contextual_headers=args.headers)
+    chunk = None if args.prechunked else ChunkConfig(strategy=args.strategy, chunk_size=args.chunk_size,
+                                                     chunk_overlap=args.overlap)  # fmt: skip
+    sparse = SparseConfig(tokenizer=args.tokenizer, stem=args.stem, k1=args.k1, b=args.b, method=args.bm25_method)
+    index_config = IndexConfig(chunk=chunk or ChunkConfig(), embedder=args.embedder, contextual_headers=args.headers,
+                               header_target=args.header_target, sparse=sparse)  # fmt: skip
     retrieval = RetrievalConfig(mode=args.mode, fusion=args.fusion, dense_weight=args.dense_weight, rrf_k=args.rrf_k,
-                                top_k=20, candidates=100)  # fmt: skip
-    index = build_beir_index(corpus, index_config, data_dir() / "beir", args.prechunked)
-    scores = evaluate_beir(IndexRetriever(index, retrieval), queries, qrels)
-    return {"dataset": str(args.folder), "documents": len(corpus), "chunks": len(index.chunks),
-            "prechunked": args.prechunked, "index": asdict(index_config), "retrieval": asdict(retrieval), **scores}  # fmt: skip
+                                top_k=args.top_k, candidates=max(args.candidates, args.top_k), prf_terms=args.prf_terms,
+                                prf_docs=args.prf_docs, prf_weight=args.prf_weight)  # fmt: skip
+    return run_beir(args.folder, args.split, index_config, retrieval, data_dir() / "beir", prechunked=args.prechunked,
+                    doc_field=args.doc_field, reranker=(args.reranker, args.mmr_lambda),
+                    progress=stderr_progress("BEIR index"))  # fmt: skip
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -278,8 +297,16 @@ def run(argv: list[str] | None = None) -> int:
     else:
         store.delete(store.resolve(args.corpus).corpus_id)
         result = {"deleted": args.corpus}
-    _print(result, args.json)
+    _print(scrub_value(result), args.json)  # no key reaches the terminal, a pipe or a file
+    if args.command == "compare" and _all_failed(result["lanes"]):
+        print("error: every lane failed (see each lane's error above).", file=sys.stderr)
+        return 1
     return 1 if isinstance(result, dict) and any(i["level"] == "error" for i in result.get("issues", [])) else 0
+
+
+def _all_failed(lanes: list[dict]) -> bool:
+    """No lane answered and at least one reported an error (lanes that need setup don't count)."""
+    return bool(lanes) and not any(lane["answer"] for lane in lanes) and any(lane["error"] for lane in lanes)
 
 
 def _print(result, as_json: bool) -> None:
@@ -313,5 +340,5 @@ def main() -> None:
     try:
         sys.exit(run())
     except PlaygroundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {scrub(str(exc))}", file=sys.stderr)
         sys.exit(2)

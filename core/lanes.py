@@ -19,6 +19,7 @@ from core.errors import ConfigError, PlaygroundError
 from core.generation.extractive import ABSTAIN, ExtractiveReader
 from core.prompts import Prompt, closed_book_prompt, fine_tuned_prompt, long_context_prompt, place_evidence, rag_prompt
 from core.retrieval import Retriever, check_query
+from core.secrets import scrub
 from core.tokens import count_tokens
 from core.types import Answer, Chunk, Citation, Document, Hit
 
@@ -127,7 +128,7 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost,
                           tuple(clock.marks), tuple(warnings))  # fmt: skip
     except PlaygroundError as exc:
-        return LaneResult(config.kind, label, timings_ms=tuple(clock.marks), error=str(exc))
+        return LaneResult(config.kind, label, timings_ms=tuple(clock.marks), error=scrub(str(exc)))
 
 
 def _long_context(question: str, ctx: LaneContext, config: LaneConfig, warnings: list[str]):

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from core.lanes import LaneResult
+from core.secrets import scrub
 
 
 def run_to_dict(question: str, results: list[LaneResult], settings: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def run_to_dict(question: str, results: list[LaneResult], settings: dict[str, An
 
 
 def run_to_json(question: str, results: list[LaneResult], settings: dict[str, Any] | None = None) -> str:
-    return json.dumps(run_to_dict(question, results, settings), indent=1, default=str)
+    return scrub(json.dumps(run_to_dict(question, results, settings), indent=1, default=str))
 
 
 def _money(value: float | None) -> str:
@@ -61,10 +62,10 @@ def run_to_html(question: str, results: list[LaneResult], settings: dict[str, An
                     + "".join(f"<p class='warn'>{e(w)}</p>" for w in r.warnings))  # fmt: skip
         cards.append(f"<section><h2>{e(r.label)}</h2>{body}</section>")
     rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (settings or {}).items())
-    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Compare: {e(question)}</title>
+    return scrub(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Compare: {e(question)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}main{{display:flex;gap:1rem;flex-wrap:wrap}}
 section{{flex:1 1 260px;border:1px solid #ddd;border-radius:8px;padding:0 1rem}}.num,.by{{color:#555;font-size:.85rem}}
 .error{{color:#b91c1c}}.setup{{color:#1d4ed8}}.warn{{color:#92400e}}table{{border-collapse:collapse}}
 td{{border:1px solid #ddd;padding:2px 8px;font-size:.85rem}}</style></head><body>
 <h1>{e(question)}</h1><p class="num">RAG vs Fine-Tuning Playground · {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</p>
-<table>{rows}</table><main>{''.join(cards)}</main></body></html>"""
+<table>{rows}</table><main>{''.join(cards)}</main></body></html>""")  # keys echoed in errors are masked

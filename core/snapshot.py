@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from core.errors import BadInputError
+from core.secrets import scrub
 
 FORMAT = "rag-ft-playground-snapshot"
 VERSION = 1
@@ -74,7 +75,7 @@ def encode(title: str, corpus: CorpusRef | None, settings: dict[str, Any], resul
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "corpus": None if corpus is None else corpus.__dict__, "settings": plain_settings(settings),
             "results": encoded}  # fmt: skip
-    return json.dumps(body, indent=1, default=str).encode("utf-8")
+    return scrub(json.dumps(body, indent=1, default=str)).encode("utf-8")  # keys echoed in results are masked
 
 
 def decode(data: bytes, types: dict[str, Any]) -> Snapshot:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import BadInputError
+from core.secrets import scrub
 
 PHASES = ("main", "before_update", "after_update")
 FORMAT_VERSION = 1
@@ -91,7 +92,7 @@ class EvalRun:
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False, default=str)
+        return scrub(json.dumps(self.to_dict(), indent=1, ensure_ascii=False, default=str))  # exports hold no key
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvalRun:
@@ -120,7 +121,7 @@ class EvalRun:
         for record in self.records:
             row = [getattr(record, n) for n in names]
             writer.writerow([self.run_id, *(" ".join(v) if isinstance(v, tuple) else "" if v is None else v for v in row)])
-        return out.getvalue()
+        return scrub(out.getvalue())
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from core.errors import BadInputError, StoreError
 from core.evaluation.records import EvalRun
 from core.fsutil import atomic_write_bytes, fsync_dir
+from core.secrets import scrub
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -34,7 +35,7 @@ class RunStore:
     def save(self, run: EvalRun) -> Path:
         path = self._path(run.run_id)
         try:
-            atomic_write_bytes(path, run.to_json().encode("utf-8"))
+            atomic_write_bytes(path, scrub(run.to_json()).encode("utf-8"))  # no key reaches the file
         except OSError as exc:
             raise StoreError(f"Cannot save run {run.run_id} in {self.root} ({exc.strerror}). "
                              "Check that the data folder is writable and has space.") from exc  # fmt: skip

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from core.errors import BackendError, ConfigError
+from core.secrets import register, scrub
 from core.tokens import litellm_module
 from core.types import Generation, TokenUsage
 
@@ -38,6 +39,7 @@ class LiteLLMGenerator:
     def __init__(self, config: LLMConfig, api_key: str | None = None) -> None:
         self.config = config
         self._api_key = api_key or None
+        register(self._api_key)  # scrubbed from everything written from now on
         self.name = config.model
 
     def generate(self, messages: list[dict], max_tokens: int | None = None, on_delta=None) -> Generation:
@@ -91,8 +93,7 @@ class LiteLLMGenerator:
     def _explain(self, exc: Exception) -> BackendError:
         kind = type(exc).__name__
         detail = str(exc)
-        if self._api_key:
-            detail = detail.replace(self._api_key, "***")
+        detail = scrub(detail, (self._api_key,))  # the typed key, env keys and key-shaped strings
         detail = detail.splitlines()[0][:300] if detail else kind
         where = f" at {self.config.api_base}" if self.config.api_base else ""
         model = self.config.model
