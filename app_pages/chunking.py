@@ -24,11 +24,11 @@ strategy = middle.selectbox("Strategy", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES
 size = right.select_slider("Chunk size (tokens)", [32, 64, 128, 256, 384, 512, 1024], value=256, key="ck_size")
 overlap = far.select_slider("Overlap (tokens)", [0, 8, 16, 32, 64, 128], value=32, key="ck_overlap")
 st.caption(STRATEGY_HELP[strategy])
-if overlap >= size:
-    st.warning(f"Overlap {overlap} must be below the chunk size {size}; using {size - 1} tokens.")
+if overlap > size // 2:
+    st.warning(f"Overlap {overlap} is over half the chunk size {size}; using {size // 2} tokens.")
 
 try:
-    config = ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size - 1))
+    config = ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size // 2))
     document = store.load_document(corpus.corpus_id, name)
     with st.spinner("Embedding sentences" if strategy == "semantic" else "Splitting"):
         chunks = chunk_document(document, config, SentenceTransformerEmbedder() if strategy == "semantic" else None)

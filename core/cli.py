@@ -3,6 +3,7 @@
   load-sample                      create or top up the sample corpus, build its default index and
                                    prepare the bundled model (progress bars on stderr; reused after)
   corpora                          list corpora
+  gc                               remove orphan content and temporary files left by a crash
   docs CORPUS                      list a corpus's documents
   ingest PATH... --corpus NAME     ingest files or folders (creates the corpus if new)
   rename CORPUS NEW_NAME | delete CORPUS
@@ -20,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from core.config import (
@@ -34,12 +35,12 @@ from core.config import (
 from core.embedding import DEFAULT_EMBEDDER
 from core.errors import PlaygroundError
 from core.lanes import LANE_KINDS
-from core.loaders import SUPPORTED_EXTENSIONS
 from core.sample import warm_up
 from core.secrets import scrub, scrub_value
+from core.sources import read_sources
 from core.settings import data_dir
 from core.store import CorpusStore
-from core.types import IngestReport, SourceFile
+from core.types import IngestReport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     add = lambda name, help: sub.add_parser(name, help=help, parents=[common])  # noqa: E731
     add("load-sample", "create or top up the sample corpus, its default index and the bundled model")
     add("corpora", "list corpora")
+    add("gc", "remove content and temporary files a crash left in the data folder")
     docs = add("docs", "list documents of a corpus")
     docs.add_argument("corpus")
     ingest = add("ingest", "ingest files or folders into a corpus")
@@ -115,18 +117,6 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-freshness", action="store_true", help="skip scoring freshness items after the updates")
     evaluate.add_argument("--save", action="store_true", help="save the run under <data dir>/runs")
     return parser
-
-
-def _sources(paths: list[Path]) -> list[SourceFile]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise PlaygroundError(f"{path}: no such file or folder. Check the path.")
-    return [SourceFile(p.name, p.read_bytes()) for p in files]
 
 
 def _report(report: IngestReport) -> dict:
@@ -281,11 +271,13 @@ def run(argv: list[str] | None = None) -> int:
     elif args.command == "docs":
         result = [asdict(d) for d in store.resolve(args.corpus).documents]
     elif args.command == "ingest":
-        try:
-            corpus_id = store.resolve(args.corpus).corpus_id
-        except PlaygroundError:
-            corpus_id = store.create(args.corpus).corpus_id
-        result = {"corpus": corpus_id, **_report(store.add_files(corpus_id, _sources(args.paths), config))}
+        corpus_id = store.ensure(args.corpus).corpus_id  # found or created by name, atomically
+        sources, refused = read_sources(args.paths, config)
+        report = store.add_files(corpus_id, sources, config)
+        result = {"corpus": corpus_id, **_report(replace(report, issues=tuple(refused) + report.issues))}
+    elif args.command == "gc":
+        freed = store.freed + store.collect_garbage(wait=True)  # opening the store already swept idle corpora
+        result = {"files": freed.files, "bytes": freed.bytes, "skipped": list(freed.skipped), "message": freed.message}
     elif args.command == "rename":
         result = asdict(store.rename(store.resolve(args.corpus).corpus_id, args.new_name))
     elif args.command == "compare":

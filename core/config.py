@@ -67,6 +67,11 @@ class ChunkConfig:
             raise ConfigError(
                 f"chunk_overlap={self.chunk_overlap!r} must be at least 0 and below chunk_size={self.chunk_size}."
             )
+        if self.chunk_overlap > self.chunk_size // 2:  # near chunk_size, each step advances a token or two
+            raise ConfigError(
+                f"chunk_overlap={self.chunk_overlap} is over half of chunk_size={self.chunk_size}: every token would "
+                f"be indexed more than twice (thousands of chunks per document). Use at most {self.chunk_size // 2}."
+            )
         if not 0 < self.semantic_percentile < 100:
             raise ConfigError(f"semantic_percentile={self.semantic_percentile!r} must be between 0 and 100.")
 

@@ -35,6 +35,16 @@ def check_name(name: str) -> str:
     return name
 
 
+def check_size(name: str, size: int, config: IngestConfig) -> None:
+    """Raise if a file of `size` bytes is over the limit (callers check before reading it)."""
+    if size > config.max_bytes:
+        raise BadInputError(
+            name,
+            f"is {size / 2**20:.1f} MB, over the {config.max_file_mb:g} MB limit. "
+            "Split it, or raise PLAYGROUND_MAX_FILE_MB.",
+        )
+
+
 def parse_file(source: SourceFile, config: IngestConfig) -> Document:
     """Turn one file into a normalised `Document`, or raise `BadInputError`."""
     name = check_name(source.name)
@@ -44,16 +54,11 @@ def parse_file(source: SourceFile, config: IngestConfig) -> Document:
         what = f"'{ext}' files are" if ext else "files without an extension are"
         raise BadInputError(name, f"{what} not supported. Convert it to one of: {allowed}.")
     size = len(source.data)
-    if size > config.max_bytes:
-        raise BadInputError(
-            name,
-            f"is {size / 2**20:.1f} MB, over the {config.max_file_mb:g} MB limit. "
-            "Split it, or raise PLAYGROUND_MAX_FILE_MB.",
-        )
+    check_size(name, size, config)
     if size == 0:
         raise BadInputError(name, "is empty (0 bytes). Upload the file with its content.")
     fmt, loader = LOADERS[ext]
-    loaded = loader(name, source.data)
+    loaded = _load(loader, name, source.data)
     text, pages = _assemble(loaded)
     if not text.strip():
         raise BadInputError(name, "contains no text after extraction. Check the file has content.")
@@ -68,6 +73,20 @@ def parse_file(source: SourceFile, config: IngestConfig) -> Document:
         encoding=loaded.encoding,
         warnings=loaded.warnings,
     )
+
+
+def _load(loader, name: str, data: bytes) -> Loaded:
+    """Run a loader; any third-party exception becomes this file's one-line error, so one bad
+    file never loses the rest of the batch."""
+    try:
+        return loader(name, data)
+    except BadInputError:
+        raise
+    except Exception as exc:  # lxml, pypdf, python-docx, bs4 ... raise their own types
+        detail = (str(exc).splitlines() or [""])[0][:160]
+        raise BadInputError(name, f"could not be read ({type(exc).__name__}{': ' + detail if detail else ''}). "
+                            "The file may be damaged or unusually built: open it and save it again, "
+                            "or export it as PDF or text.") from exc  # fmt: skip
 
 
 def _assemble(loaded: Loaded) -> tuple[str, tuple[Page, ...]]:

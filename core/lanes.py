@@ -40,6 +40,10 @@ class LaneConfig:
     def __post_init__(self) -> None:
         if self.kind not in LANE_KINDS:
             raise ConfigError(f"lane {self.kind!r} is not one of {', '.join(LANE_KINDS)}.")
+        if isinstance(self.top_k, bool) or not isinstance(self.top_k, int) or not 1 <= self.top_k <= 100:
+            raise ConfigError(f"top_k={self.top_k!r} must be a whole number of passages from 1 to 100.")
+        if self.evidence_position not in ("start", "middle", "end"):
+            raise ConfigError(f"evidence_position={self.evidence_position!r} is not one of start, middle, end.")
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,12 @@ Layout: manifest.json (the only file that says what the corpus holds),
 docs/<doc_id>.json (extracted text and pages) and originals/<doc_id><ext> (the
 uploaded bytes). Content files are written first and the manifest last, each by
 atomic rename, under a per-corpus file lock: a crash mid-upload leaves the previous
-manifest in force and at worst some unreferenced content files. New corpora are
-built in a `.tmp-*` folder and renamed into place; deleted ones are renamed to
-`.trash-*` before removal. Listing ignores dot-folders.
+manifest in force and at worst some unreferenced content files, which core.hygiene
+removes when the store next opens (or on `python -m core gc`). Content and manifest are
+written under the same lock, so a delete or a gc never removes files a manifest is about
+to list; creating a corpus by name holds a store-wide lock. New corpora are built in a
+`.tmp-*` folder and renamed into place; deleted ones are renamed to `.trash-*` before
+removal. Listing ignores dot-folders.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import json
 import logging
 import re
 import shutil
-import time
 import uuid
 from pathlib import Path, PurePath
 from typing import Any, Callable, Iterable
 
 from filelock import FileLock
 
+from core import hygiene
 from core import manifest as mf
 from core.config import IngestConfig
 from core.errors import BadInputError, CorpusNotFoundError, StoreError
@@ -34,7 +37,6 @@ from core.types import (
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
-_STALE_SECONDS = 3600
 
 
 class CorpusStore:
@@ -59,8 +61,8 @@ class CorpusStore:
         return corpora
 
     def create(self, name: str, corpus_id: str | None = None) -> CorpusInfo:
-        name = self._check_name(name)
-        with self._lock("_create"):
+        with self._lock("_create"):  # the name check and the creation are one step for every process
+            name = self._check_name(name)
             corpus_id = corpus_id or self._free_id(name)
             if (self.root / corpus_id).exists():
                 raise StoreError(f"A corpus with id '{corpus_id}' exists; pick another name.")
@@ -70,6 +72,19 @@ class CorpusStore:
             staging.rename(self.root / corpus_id)
             fsync_dir(self.root)
         return self.get(corpus_id)
+
+    def ensure(self, ref: str) -> CorpusInfo:
+        """The corpus with this id or name, created (by that name) if there is none: two
+        callers asking at once get the same corpus."""
+        with self._lock("_create"):
+            try:
+                return self.resolve(ref)
+            except CorpusNotFoundError:
+                pass
+        try:
+            return self.create(ref)
+        except BadInputError:  # created by another caller between the two locks
+            return self.resolve(ref)
 
     def get(self, corpus_id: str) -> CorpusInfo:
         if not (self._dir(corpus_id) / "manifest.json").is_file():
@@ -86,8 +101,8 @@ class CorpusStore:
         raise CorpusNotFoundError(f"No corpus named '{ref}'. Known corpora: {self._names()}.")
 
     def rename(self, corpus_id: str, new_name: str) -> CorpusInfo:
-        new_name = self._check_name(new_name, exclude=corpus_id)
-        with self._lock(corpus_id):
+        with self._lock("_create"), self._lock(corpus_id):
+            new_name = self._check_name(new_name, exclude=corpus_id)
             manifest = self._read(corpus_id)
             manifest["name"] = new_name
             self._write(corpus_id, manifest, bump=False)
@@ -194,12 +209,12 @@ class CorpusStore:
     # ----- internals -----------------------------------------------------------
     def _commit(self, corpus_id, parsed, token_model) -> tuple[list[DocumentRecord], list[str]]:
         folder = self._dir(corpus_id)
-        for doc, data, _ in parsed:
-            self._write_content(folder, doc, data)
         added: list[DocumentRecord] = []
         unchanged: list[str] = []
-        with self._lock(corpus_id):
+        with self._lock(corpus_id):  # content and manifest together: a delete or gc never sees one half
             manifest = self._read(corpus_id)
+            for doc, data, _ in parsed:
+                self._write_content(folder, doc, data)
             for doc, _, tokens in parsed:
                 entry = mf.find_entry(manifest, doc.name)
                 if entry and entry["versions"][-1]["doc_id"] == doc.doc_id:
@@ -226,11 +241,12 @@ class CorpusStore:
             atomic_write_bytes(original, data)
 
     def _drop_unreferenced(self, corpus_id: str, manifest: dict[str, Any]) -> None:
-        keep = {v["doc_id"] for e in manifest["documents"] for v in e["versions"]}
-        for sub in ("docs", "originals"):
-            for path in (self._dir(corpus_id) / sub).glob("*"):
-                if path.name.split(".")[0] not in keep and not path.name.startswith("."):
-                    path.unlink(missing_ok=True)
+        for path in hygiene.orphans(self._dir(corpus_id), manifest):
+            path.unlink(missing_ok=True)
+
+    def collect_garbage(self, wait: bool = True) -> hygiene.Freed:
+        """Remove content and temporary files no manifest references (see core.hygiene)."""
+        return hygiene.collect_all(self, wait)
 
     def _entry(self, corpus_id: str, name: str) -> dict[str, Any]:
         entry = mf.find_entry(self._read(corpus_id), name)
@@ -260,8 +276,8 @@ class CorpusStore:
             raise CorpusNotFoundError(f"'{corpus_id}' is not a corpus id (lowercase letters, digits, '-').")
         return self.root / corpus_id
 
-    def _lock(self, key: str) -> FileLock:
-        return FileLock(str(self.root / ".locks" / f"{key}.lock"), timeout=60)
+    def _lock(self, key: str, timeout: float = 60) -> FileLock:
+        return FileLock(str(self.root / ".locks" / f"{key}.lock"), timeout=timeout)
 
     def _names(self) -> str:
         return ", ".join(f"'{c.corpus_id}'" for c in self.list_corpora()) or "(none yet)"
@@ -282,11 +298,11 @@ class CorpusStore:
         return candidate
 
     def _sweep(self) -> None:
-        """Remove staging and trash folders left by a crash (older than an hour)."""
-        cutoff = time.time() - _STALE_SECONDS
-        for folder in self.root.glob(".t*-*"):
-            if folder.name.startswith((".tmp-", ".trash-")) and folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
+        """On opening: remove what a crash left (orphan content, temporary files, old staging
+        folders), skipping corpora another process is writing; `self.freed` says how much."""
+        self.freed = hygiene.collect_all(self, wait=False)
+        if self.freed.files:
+            log.warning("data folder %s: %s", self.root.parent, self.freed.message)
 
 
 def _record(doc: Document, version: int, tokens: int, token_model: str) -> DocumentRecord:

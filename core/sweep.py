@@ -31,7 +31,7 @@ def sweep_chunk_sizes(
     results = []
     for n, size in enumerate(sizes):
         step = lambda f, m, n=n, size=size: report((n + f) / len(sizes), f"{size} tokens: {m}")  # noqa: E731
-        chunk = dataclasses.replace(base.chunk, chunk_size=size, chunk_overlap=min(int(size * ratio), size - 1))
+        chunk = dataclasses.replace(base.chunk, chunk_size=size, chunk_overlap=min(int(size * ratio), size // 2))
         index = build_index(store, corpus_id, dataclasses.replace(base, chunk=chunk), lambda f, m: step(0.8 * f, m))
         scores = evaluate_retrieval(IndexRetriever(index, dataclasses.replace(retrieval, documents=(), viewer_tags=None)),
                                     index.chunks, documents, items, lambda f, m: step(0.8 + 0.2 * f, m))  # fmt: skip

@@ -20,12 +20,12 @@ def index_config_widgets(key: str = "rx", llm_model: str | None = None) -> Index
                                   help="Any sentence-transformers id or local path; the default ships with the app.")  # fmt: skip
     headers = cols[4].toggle("Contextual headers", key=f"{key}_headers",
                              help="Prepend title, section path and a one-line document summary before indexing.")  # fmt: skip
-    if overlap >= size:
-        st.warning(f"Overlap {overlap} must be below the chunk size {size}; using {size - 1} tokens.")
+    if overlap > size // 2:
+        st.warning(f"Overlap {overlap} is over half the chunk size {size}; using {size // 2} tokens.")
     llm_context = cols[4].toggle("LLM chunk contexts", key=f"{key}_llmctx", disabled=llm_model is None,
                                  help="A one- or two-sentence context per chunk written by the sidebar's LLM "
                                       "(contextual retrieval). Choose 'LLM via litellm' in the sidebar first.")  # fmt: skip
-    return IndexConfig(ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size - 1)),
+    return IndexConfig(ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size // 2)),
                        embedder=embedder.strip() or DEFAULT_EMBEDDER, contextual_headers=headers,
                        context_model=llm_model if llm_context and llm_model else None)  # fmt: skip
 

@@ -42,7 +42,12 @@ def decode_text(name: str, data: bytes) -> tuple[str, str, tuple[str, ...]]:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding, ()
     if b"\x00" in data[:_SNIFF_BYTES]:
-        raise _binary(name)
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise _binary(name)
+        text, encoding = utf16
+        return text, encoding, (f"{name}: UTF-16 without a byte-order mark; decoded as {encoding} (detected from "
+                                "where the zero bytes fall). Re-save the file as UTF-8 if characters look wrong.",)  # fmt: skip
     try:
         return data.decode("utf-8"), "utf-8", ()
     except UnicodeDecodeError:
@@ -60,6 +65,25 @@ def decode_text(name: str, data: bytes) -> tuple[str, str, tuple[str, ...]]:
         "Check the preview; re-save the file as UTF-8 if characters look wrong."
     )
     return text, best.encoding, (warning,)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) if `data` reads as UTF-16 without a BOM: zero bytes mostly at odd
+    (little-endian) or even (big-endian) offsets, and the decoded text is not control noise."""
+    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    encoding = "utf-16-le" if odd > 0.3 * half and even < 0.05 * half else (
+        "utf-16-be" if even > 0.3 * half and odd < 0.05 * half else None)  # fmt: skip
+    if encoding is None:
+        return None
+    try:
+        text = data[: len(data) - len(data) % 2].decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return (text, encoding) if _control_share(text) <= 0.05 else None
 
 
 def _pick(matches):

@@ -27,10 +27,12 @@ def load_csv(name: str, data: bytes) -> Loaded:
     if not rows:
         return Loaded(text="", encoding=encoding, warnings=warnings)
     header, body = rows[0], rows[1:]
-    lines = [
-        "; ".join(f"{h.strip() or f'column {i + 1}'}: {v.strip()}" for i, (h, v) in
-                  enumerate(zip(header, row)) if v.strip())
-        for row in body
-    ]  # fmt: skip
+    width = max(len(row) for row in rows)
+    names = [(header[i].strip() if i < len(header) else "") or f"column {i + 1}" for i in range(width)]
+    lines = ["; ".join(f"{names[i]}: {v.strip()}" for i, v in enumerate(row) if v.strip()) for row in body]
     text = "\n".join(line for line in lines if line) or " ".join(header)
+    ragged = sum(1 for row in body if len(row) > len(header))
+    if ragged:  # extra cells are kept, under "column N"
+        warnings += (f"{name}: {ragged} row(s) have more cells than the {len(header)}-column header; the extra cells "
+                     f"are kept as 'column {len(header) + 1}' and so on. Check the file's delimiters or quoting.",)  # fmt: skip
     return Loaded(text=text, title=PurePath(name).stem, encoding=encoding, warnings=warnings)

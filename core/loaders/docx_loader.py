@@ -16,9 +16,13 @@ _HEADING = re.compile(r"Heading (\d)")
 def load_docx(name: str, data: bytes) -> Loaded:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except XMLSyntaxError as exc:
+        raise BadInputError(name, f"its Word XML is malformed or too large to parse ({str(exc)[:120]}). "
+                            "Open it in Word and save it again as .docx, or export it as PDF.") from exc  # fmt: skip
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise BadInputError(
             name,
