@@ -65,7 +65,8 @@ def run_on(corpus_info, question: str, item):
     index = index_with_progress(corpus_info, index_config, generator)
     ctx = lane_context(index, store.load_documents(corpus_info.corpus_id), corpus_info, retrieval_config, reranker,
                        reader=get_reader(index.embedder.name), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
-                       evidence_docs=frozenset(item.sources if item else ()), tuned=tuned, tuned_note=tuned_note,
+                       evidence_docs=frozenset(item.sources if item else ()),
+                       evidence_quotes=tuple(item.evidence) if item else (), tuned=tuned, tuned_note=tuned_note,
                        price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
     live = st.container()

@@ -11,7 +11,7 @@ import inspect
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from core.accounting import CostLine, TokenBreakdown, breakdown, cost_line
@@ -57,6 +57,7 @@ class LaneContext:
     generator: object | None = None  # a litellm/transformers generator; None = extractive reader
     priced_as: str = "gpt-4o-mini"
     evidence_docs: frozenset[str] = frozenset()
+    evidence_quotes: tuple[str, ...] = ()  # the labelled evidence, when known: long context keeps these passages
     tuned: object | None = None  # a generator for the fine-tuned model, when one is configured
     tuned_note: str | None = None  # e.g. the adapter is stale: said in the fine-tuned and hybrid lanes
     price_override: tuple[float, float, float | None] | None = None  # $ per 1M tokens: input, output, cached
@@ -75,6 +76,7 @@ class LaneResult:
     warnings: tuple[str, ...] = ()
     error: str | None = None
     setup: str | None = None  # what to configure before this lane can run
+    notes: tuple[str, ...] = ()  # what the lane did that a reader should know (e.g. how the corpus fit the window)
 
 
 @dataclass
@@ -109,6 +111,7 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
                 "(a local causal LM with a PEFT adapter, or a hosted fine-tuned model id) and pick it here."))  # fmt: skip
         hits: list[Hit] = []
         warnings: list[str] = [ctx.tuned_note] if ctx.tuned_note and config.kind in ("fine_tuned", "hybrid") else []
+        notes: list[str] = []
         if config.kind in ("rag", "hybrid"):
             hits = clock.timed("retrieve", ctx.retriever.retrieve, question, config.top_k)
         elif config.kind == "rag_rerank":
@@ -117,7 +120,7 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
                 warnings.append("No reranker chosen: this lane equals plain RAG.")
             hits = clock.timed("retrieve + rerank", retriever.retrieve, question, config.top_k)
         if config.kind == "long_context":
-            prompt, sources = _long_context(question, ctx, config, warnings)
+            prompt, sources = clock.timed("fit window", _long_context, question, ctx, config, notes)
         elif config.kind == "closed_book":
             prompt, sources = closed_book_prompt(question), []
         elif config.kind == "fine_tuned":
@@ -128,34 +131,56 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         stream = (lambda text: on_delta(config.kind, text)) if on_delta else None
         answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings, stream)
         tokens = breakdown(prompt, answer.text, ctx.priced_as, answer.usage)
-        cost = cost_line(tokens, ctx.priced_as, ctx.price_override)
+        cost = _own_window(cost_line(tokens, ctx.priced_as, ctx.price_override), generator, answer)
+        if getattr(generator, "settings", None) is not None and hasattr(generator.settings, "describe"):
+            notes.append(f"Decoding: {generator.settings.describe()}.")
         return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost,
-                          tuple(clock.marks), tuple(warnings))  # fmt: skip
+                          tuple(clock.marks), tuple(warnings), notes=tuple(notes))  # fmt: skip
     except PlaygroundError as exc:
         return LaneResult(config.kind, label, timings_ms=tuple(clock.marks), error=scrub(str(exc)))
 
 
-def _long_context(question: str, ctx: LaneContext, config: LaneConfig, warnings: list[str]):
+def _long_context(question: str, ctx: LaneContext, config: LaneConfig, notes: list[str]):
+    """The whole corpus when it fits the answering model's window; else (truncation on) the
+    evidence plus what fits around it, at the chosen position (core.long_context)."""
+    from core.long_context import fit_documents
+
+    window, count, allowance, model = _window_of(ctx, ctx.generator)
+    documents = list(ctx.documents)
+    if window is None:
+        notes.append(f"{model}'s context window is unknown, so the whole corpus is sent unchecked.")
+        return _documents_prompt(question, place_evidence(documents, set(ctx.evidence_docs), config.evidence_position))
+    instructions = long_context_prompt(question, []).instructions
+    reserve = count(instructions) + count(question) + allowance + 64 + 16 * len(documents)
+    fit = fit_documents(documents, set(ctx.evidence_docs), ctx.evidence_quotes, config.evidence_position, window,
+                        reserve, count, config.truncate, model)  # fmt: skip
+    notes.extend(fit.notes)
+    return _documents_prompt(question, list(fit.documents))
+
+
+def _documents_prompt(question: str, documents: list[Document]):
+    return long_context_prompt(question, documents), [_document_hit(d, i) for i, d in enumerate(documents, start=1)]
+
+
+def _window_of(ctx: LaneContext, generator):
+    """(window, token counter, answer allowance, model name) of the model that answers: a local
+    model's own window and tokenizer, a litellm model's window, else the priced-as model's."""
     from core.pricing import context_window
 
-    documents = place_evidence(list(ctx.documents), set(ctx.evidence_docs), config.evidence_position)
-    window = context_window(ctx.priced_as)
-    prompt = long_context_prompt(question, documents)
-    size = count_tokens(prompt.context, ctx.priced_as)
-    if window and size > window:
-        if not config.truncate:
-            raise PlaygroundError(
-                f"The corpus is {size:,} tokens and {ctx.priced_as}'s window is {window:,}: it overflows by "
-                f"{size - window:,}. Turn on truncation, or price it as a model with a larger window.")  # fmt: skip
-        sizes = {d.name: count_tokens(d.text, ctx.priced_as) for d in documents}  # counted once each
-        keep, total = list(documents), size
-        while keep and total > window * 0.95:
-            drop = next((d for d in reversed(keep) if d.name not in ctx.evidence_docs), keep[-1])
-            keep.remove(drop)
-            total -= sizes[drop.name]
-        warnings.append(f"Truncated to {len(keep)} of {len(documents)} documents to fit {window:,} tokens.")
-        documents, prompt = keep, long_context_prompt(question, keep)
-    return prompt, [_document_hit(d, i) for i, d in enumerate(documents, start=1)]
+    if generator is not None and hasattr(generator, "context_window") and hasattr(generator, "count_tokens"):
+        return generator.context_window, generator.count_tokens, generator.settings.max_new_tokens, generator.name
+    config = getattr(generator, "config", None)
+    model = getattr(config, "model", None) or ctx.priced_as
+    allowance = int(getattr(config, "max_tokens", 0) or 0)
+    return context_window(model), (lambda text: count_tokens(text, model)), allowance, model
+
+
+def _own_window(cost: CostLine, generator, answer: Answer) -> CostLine:
+    """A local model's share of its own window (not the priced-as model's), from its tokenizer's count."""
+    window = getattr(generator, "context_window", None) if hasattr(generator, "count_tokens") else None
+    if not window or answer.usage is None:
+        return cost
+    return replace(cost, window=window, window_share=answer.usage.prompt_tokens / window)
 
 
 def _document_hit(document: Document, rank: int) -> Hit:

@@ -59,7 +59,8 @@ def run_to_html(question: str, results: list[LaneResult], settings: dict[str, An
                     f"{f' · {_money(c.dollars_cached)} cached' if c.dollars_cached is not None else ''}"
                     f"{f' · source: {e(c.source)}' if c.source else ''}</p>"
                     f"<p class='num'>{' · '.join(f'{e(s)} {ms:,.0f} ms' for s, ms in r.timings_ms)}</p>"
-                    + "".join(f"<p class='warn'>{e(w)}</p>" for w in r.warnings))  # fmt: skip
+                    + "".join(f"<p class='warn'>{e(w)}</p>" for w in r.warnings)
+                    + "".join(f"<p class='num'>{e(n)}</p>" for n in r.notes))  # fmt: skip
         cards.append(f"<section><h2>{e(r.label)}</h2>{body}</section>")
     rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (settings or {}).items())
     return scrub(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Compare: {e(question)}</title>

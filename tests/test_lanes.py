@@ -7,9 +7,11 @@ import pytest
 from core.config import RetrievalConfig
 from core.errors import BackendError, ConfigError
 from core.generation.extractive import ABSTAIN, ExtractiveReader
+from core.prompts import long_context_prompt
 from core.lanes import LANE_KINDS, LaneConfig, LaneContext, run_lanes
 from core.rerank import MMRReranker, RerankingRetriever
 from core.retrieval import IndexRetriever
+from core.tokens import count_tokens
 from tests.test_retrieval import index  # noqa: F401  (module-scoped fixture)
 
 
@@ -64,13 +66,23 @@ def test_long_context_overflow_and_truncation(index, monkeypatch):  # noqa: F811
 
     store, idx = index
     ctx = context(idx, store, priced_as="tiny-window-model")
+    corpus = sum(count_tokens(d.text, "tiny-window-model") for d in ctx.documents)
     original = pricing.context_window
-    monkeypatch.setattr(pricing, "context_window", lambda model: 60 if model == "tiny-window-model" else original(model))
+    instructions = long_context_prompt("parental leave?", []).instructions
+    reserve = count_tokens(instructions, "m") + count_tokens("parental leave?", "m") + 64 + 16 * len(ctx.documents)
+    window = reserve + corpus // 2  # half the corpus fits
+    assert corpus // 2 > 10
+    monkeypatch.setattr(pricing, "context_window", lambda model: window if model == "tiny-window-model" else original(model))
     lane = run_lanes("parental leave?", ctx, [LaneConfig("long_context")])[0]
     assert "overflows by" in lane.error and "Turn on truncation" in lane.error
     cut = run_lanes("parental leave?", ctx, [LaneConfig("long_context", truncate=True)])[0]
-    assert cut.error is None and any("Truncated to" in w for w in cut.warnings)
+    assert cut.error is None and any("Truncated: kept" in n for n in cut.notes)
+    assert cut.tokens.context < window, "what is sent fits the window"
     assert cut.cost.dollars is None, "an unknown model has no price, never 0"
+    tiny = run_lanes("parental leave?", context(idx, store, priced_as="tiny-window-model"),
+                     [LaneConfig("long_context", truncate=True)])[0] if monkeypatch.setattr(
+        pricing, "context_window", lambda model: 60) is None else None  # fmt: skip
+    assert "leaves no room for documents" in tiny.error
 
 
 def test_lane_config_is_validated():

@@ -34,6 +34,8 @@ def lane_card(result: LaneResult, verdict: str | None = None) -> None:
     st.markdown(answer.text.replace("$", "\\$"))
     for warning in result.warnings:
         st.warning(warning)
+    for note in getattr(result, "notes", ()):
+        st.info(note)
     for citation in answer.citations:
         with st.expander(f"[{citation.marker}] {citation.doc_name}" + (f" p.{citation.page}" if citation.page else "")):
             st.text(citation.quote)

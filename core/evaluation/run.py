@@ -134,7 +134,8 @@ def score_items(items: Sequence[QAItem], ctx: LaneContext, configs: list[LaneCon
             return records, True
         if progress:
             progress(n / max(len(items), 1), f"Question {n + 1}/{len(items)}: {item.id}")
-        item_ctx = replace(ctx, evidence_docs=frozenset(item.sources))
+        item_ctx = replace(ctx, evidence_docs=frozenset(item.sources),
+                           evidence_quotes=tuple(item.evidence) + tuple(item.evidence_after_update))
         results = run_lanes(item.question, item_ctx, configs)
         gold_text = current_gold(item, ctx.documents) if phase == "main" else item.answer
         gold = gold_chunks(item) if callable(gold_chunks) else gold_chunks.get(item.id, [])

@@ -1,0 +1,110 @@
+"""Fitting a corpus into the answering model's window for the long-context lane.
+
+The window and the token counts come from the model that answers (a local model's own
+tokenizer and max_position_embeddings; a litellm model's window from litellm's map; for
+the extractive reader, the "priced as" model the prompt would be sent to). What is left
+of the window after the instructions, the question and the answer's token allowance is
+the budget for documents. When the corpus overflows and truncation is on, the evidence
+documents (when known) are kept, cut to the passages around their evidence quotes when
+they would take more than half the budget; other documents fill the rest whole, in
+corpus order, and the last one is cut to fill the remainder, so the evidence can really
+sit at the start, middle or end of what the model reads. It does not choose documents by
+relevance: that is what the RAG lanes do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from core.errors import PlaygroundError
+from core.prompts import place_evidence
+from core.types import Document
+
+CUT = "[... cut to fit the window ...]"
+
+
+@dataclass(frozen=True)
+class Fit:
+    documents: tuple[Document, ...]
+    corpus_tokens: int
+    budget: int
+    window: int
+    notes: tuple[str, ...]
+
+
+def fit_documents(documents: list[Document], evidence: set[str], quotes: tuple[str, ...], position: str,
+                  window: int, reserve: int, count: Callable[[str], int], truncate: bool, model: str) -> Fit:  # fmt: skip
+    budget = window - reserve
+    if budget <= 0:
+        raise PlaygroundError(f"{model}'s window of {window:,} tokens leaves no room for documents after the "
+                              f"instructions, question and answer allowance ({reserve:,} tokens). Use a model with "
+                              "a larger window or allow fewer new tokens.")  # fmt: skip
+    sizes = {d.name: count(d.text) for d in documents}
+    total = sum(sizes.values())
+    if total <= budget:
+        note = f"The corpus ({total:,} tokens) fits {model}'s {window:,}-token window."
+        return Fit(tuple(place_evidence(documents, evidence, position)), total, budget, window, (note,))
+    overflow = (f"The corpus is {total:,} tokens and {model}'s window is {window:,} ({budget:,} left for documents "
+                f"after the instructions, question and answer): it overflows by {total - budget:,} tokens.")  # fmt: skip
+    if not truncate:
+        raise PlaygroundError(overflow + " Turn on truncation, or use a model with a larger window.")
+    chosen = [d for d in documents if d.name in evidence]
+    if sum(sizes[d.name] for d in chosen) > budget // 2:
+        chosen = [_excerpt(d, quotes, budget // (2 * len(chosen)), count) for d in chosen]
+    used = sum(count(d.text) for d in chosen)
+    others: list[Document] = []
+    for document in (d for d in documents if d.name not in evidence):
+        if used + sizes[document.name] <= budget:
+            others.append(document)
+            used += sizes[document.name]
+        elif budget - used > 50:
+            others.append(_head(document, budget - used, count))
+            used += count(others[-1].text)
+    kept = place_evidence([*others, *chosen], evidence, position)
+    kept_whole = sum(1 for d in kept if CUT not in d.text)
+    where = (f"the evidence ({', '.join(sorted(evidence))}) at the {position}" if evidence
+             else "evidence unknown for a typed question, so the position setting has no effect")  # fmt: skip
+    note = (f"{overflow} Truncated: kept {len(kept)} of {len(documents)} documents ({kept_whole} whole, "
+            f"{len(kept) - kept_whole} cut), {used:,} tokens, with {where}.")  # fmt: skip
+    return Fit(tuple(kept), total, budget, window, (note,))
+
+
+def _head(document: Document, tokens: int, count: Callable[[str], int]) -> Document:
+    """The document's beginning, cut at a line break to at most `tokens` tokens."""
+    text = document.text
+    end = int(len(text) * tokens / max(count(text), 1))
+    while end > 0:
+        cut = text.rfind("\n", 0, end)
+        piece = text[: cut if cut > end // 2 else end].rstrip() + f"\n{CUT}"
+        if count(piece) <= tokens:
+            return replace(document, text=piece)
+        end = int(end * 0.9)
+    return replace(document, text=CUT)
+
+
+def _excerpt(document: Document, quotes: tuple[str, ...], tokens: int, count: Callable[[str], int]) -> Document:
+    """The paragraphs around the evidence quotes found in `document`, within `tokens`; the
+    document's beginning when no quote is found in it."""
+    text = document.text
+    spans = []
+    for quote in quotes:
+        at = text.find(quote[:80].strip())
+        if at >= 0:
+            spans.append(at)
+    if not spans:
+        return _head(document, tokens, count)
+    share = max(tokens // len(spans), 50)
+    chars = int(len(text) * share / max(count(text), 1))
+    pieces, covered = [], -1
+    for at in sorted(spans):
+        if at < covered:  # this quote is inside the previous passage
+            continue
+        start = max(text.rfind("\n\n", 0, max(at - chars // 3, 0)), at - chars // 2, 0)
+        pieces.append(text[start: start + chars].strip())
+        covered = start + chars
+    excerpt = f"{CUT}\n" + f"\n{CUT}\n".join(pieces) + f"\n{CUT}"
+    while count(excerpt) > tokens and chars > 100:
+        chars = int(chars * 0.85)
+        excerpt = f"{CUT}\n" + f"\n{CUT}\n".join(p[:chars] for p in pieces) + f"\n{CUT}"
+    return replace(document, text=excerpt)
