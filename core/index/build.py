@@ -9,6 +9,7 @@ A config seen before costs only loading; a changed document costs only its own c
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -22,12 +23,14 @@ from core.embedding import SentenceTransformerEmbedder
 from core.fsutil import atomic_write_json
 from core.errors import ConfigError
 from core.index.context import indexed_texts, llm_contexts
+from core.index.complete import missing_vectors, record_complete
 from core.index.dense import DenseIndex
 from core.index.sparse import SparseIndex
 from core.store import CorpusStore
 from core.types import Chunk
 
 Progress = Callable[[float, str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class IndexStats:
     chunked_documents: int  # chunked now (not found on disk)
     embedded_chunks: int  # embedded now (not found in Chroma)
     seconds: float
+    repaired: str | None = None  # what was finished after an interrupted build (core.index.complete)
 
 
 @dataclass(frozen=True)
@@ -107,16 +111,20 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
         chunks.extend(cached[0])
         texts.extend(cached[1])
     dense = DenseIndex(store.root.parent, f"{corpus_id[:40]}-{config.key}")
-    missing = set(c.doc_id for c in chunks) - dense.stored_doc_ids(sorted({c.doc_id for c in chunks}))
-    todo = [i for i, c in enumerate(chunks) if c.doc_id in missing]
+    record = root / "complete" / f"{info.fingerprint}.json"
+    todo, note = missing_vectors(dense, chunks, record)  # by chunk id, unless a completion record vouches
+    if note:
+        log.warning("%s: %s", corpus_id, note)
+        report(0.4, note)
     if todo:
         vectors = embedder.embed([texts[i] for i in todo],
                                  progress=lambda f, m: report(0.4 + 0.55 * f, f"Embedding: {m}"))  # fmt: skip
         dense.add([chunks[i] for i in todo], vectors)
+    record_complete(record, chunks)  # only now: every vector is written
     report(0.96, "BM25 index")
     sparse = _bm25(root / "bm25" / info.fingerprint, chunks, texts)
     report(1.0, "Index ready")
-    stats = IndexStats(len(info.documents), len(chunks), chunked, len(todo), time.perf_counter() - started)
+    stats = IndexStats(len(info.documents), len(chunks), chunked, len(todo), time.perf_counter() - started, note)
     return CorpusIndex(corpus_id, info.fingerprint, config, tuple(chunks), tuple(texts), dense, sparse, embedder, stats)
 
 
