@@ -3,8 +3,11 @@
 Folder: corpus.jsonl ({"_id", "title", "text"}), queries.jsonl ({"_id", "text"}),
 qrels/<split>.tsv (query-id, corpus-id, score; header line). Documents are chunked with
 the given config, or taken as one chunk per corpus line (`prechunked`, for corpora that
-are already chunked). Hits are mapped back to corpus ids (first occurrence wins) and
-scored at document level: nDCG@10 (graded), recall@5/10/20, MRR.
+are already chunked; lines sharing a metadata field such as "doc_id" can be grouped into
+one document for contextual headers). Hits are mapped back to corpus ids (a document
+ranks by its best chunk) and scored at document level: nDCG@10 (graded), recall@5/10/20,
+MRR. Vectors are stored in Chroma under a key of everything that changes them, so a
+rerun with the same corpus, chunking, embedder and dense-side headers embeds nothing.
 """
 
 from __future__ import annotations
@@ -13,18 +16,19 @@ import csv
 import hashlib
 import json
 import math
+import time
 from pathlib import Path
 from typing import Callable
 
 from core.chunking import chunk_document
-from core.config import IndexConfig
+from core.config import IndexConfig, RetrievalConfig
 from core.embedding import SentenceTransformerEmbedder
 from core.errors import BadInputError
 from core.index.build import CorpusIndex, IndexStats
-from core.index.context import indexed_texts
+from core.index.context import chunk_headers, compose
 from core.index.dense import DenseIndex
 from core.index.sparse import SparseIndex
-from core.retrieval import Retriever
+from core.retrieval import IndexRetriever, Retriever
 from core.text import normalize_text
 from core.tokens import chunk_token_count
 from core.types import Chunk, Document
@@ -56,29 +60,79 @@ def _jsonl(path: Path):
 
 
 def build_beir_index(corpus: dict[str, dict], config: IndexConfig, store_dir: Path, prechunked: bool,
-                     progress: Callable[[float, str], None] | None = None) -> CorpusIndex:  # fmt: skip
+                     progress: Callable[[float, str], None] | None = None, dense: bool = True,
+                     doc_field: str | None = None) -> CorpusIndex:  # fmt: skip
+    """Chunks, vectors (unless `dense` is False: a BM25-only index embeds nothing) and BM25.
+    With `prechunked`, each line is one chunk; `doc_field` (a key of the line's metadata,
+    e.g. "doc_id") groups lines into one document for contextual headers."""
+    report = progress or (lambda fraction, message: None)
+    started = time.perf_counter()
     embedder = SentenceTransformerEmbedder(config.embedder)
+    chunks, heads = _beir_chunks(corpus, config, prechunked, doc_field, embedder)
+    texts = [compose(c.text, h if config.dense_headers else None, None) for c, h in zip(chunks, heads)]
+    sparse_texts = [compose(c.text, h if config.bm25_headers else None, None) for c, h in zip(chunks, heads)]
+    vectors, todo = None, []
+    if dense:
+        vectors = DenseIndex(store_dir, f"beir-{beir_index_key(corpus, config, prechunked, doc_field)}")
+        present = vectors.stored_doc_ids(sorted({c.doc_id for c in chunks}))
+        todo = [i for i, c in enumerate(chunks) if c.doc_id not in present]
+        if todo:
+            vectors.add([chunks[i] for i in todo], embedder.embed([texts[i] for i in todo], progress=report))
+    report(1.0, f"BM25 over {len(chunks)} chunks")
+    sparse = SparseIndex.build([c.chunk_id for c in chunks], sparse_texts, config.sparse)
+    stats = IndexStats(len(corpus), len(chunks), len(corpus), len(todo), time.perf_counter() - started)
+    return CorpusIndex("beir", "beir", config, tuple(chunks), tuple(texts), vectors, sparse, embedder, stats,
+                       tuple(sparse_texts) if sparse_texts != texts else None)  # fmt: skip
+
+
+def beir_index_key(corpus: dict[str, dict], config: IndexConfig, prechunked: bool, doc_field: str | None) -> str:
+    """Everything that changes the vectors: the corpus text, chunking (unless prechunked),
+    the embedder, headers on the dense side and the document grouping."""
+    digest = hashlib.sha256()
+    for corpus_id in sorted(corpus):
+        row = corpus[corpus_id]
+        digest.update(f"{corpus_id}\0{row.get('title', '')}\0{row.get('text', '')}\0{_group(row, doc_field)}\0".encode())
+    fields = {"corpus": digest.hexdigest(), "embedder": config.embedder, "dense_headers": config.dense_headers,
+              "chunk": "prechunked" if prechunked else config.key, "doc_field": doc_field, "text": 2}  # fmt: skip
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _group(row: dict, doc_field: str | None) -> str:
+    if not doc_field:
+        return ""
+    meta = row.get("metadata") or {}
+    value = meta.get(doc_field, row.get(doc_field)) if isinstance(meta, dict) else row.get(doc_field)
+    return "" if value is None else str(value)
+
+
+def _beir_chunks(corpus, config, prechunked, doc_field, embedder) -> tuple[list[Chunk], list[str]]:
+    """Chunks (doc_name = corpus id, so hits map back to qrels) and their offline headers."""
     chunks: list[Chunk] = []
-    texts: list[str] = []
+    heads: list[str] = []
+    groups: dict[str, list[str]] = {}
     for corpus_id, row in corpus.items():
-        text = normalize_text(f"{row.get('title', '')}\n\n{row.get('text', '')}")
-        doc_id = hashlib.sha256(corpus_id.encode()).hexdigest()[:16]
-        document = Document(doc_id, corpus_id, row.get("title") or corpus_id, "txt", text, len(text))
-        if prechunked:
-            doc_chunks = (Chunk(f"{doc_id}:0", doc_id, corpus_id, 0, text, 0, len(text), chunk_token_count(text)),)
-        else:
-            doc_chunks = chunk_document(document, config.chunk, embedder)
-        chunks.extend(doc_chunks)
-        texts.extend(indexed_texts(document, doc_chunks, config.contextual_headers))
-    key = hashlib.sha256(("prechunked" if prechunked else config.key).encode() + "".join(sorted(corpus)).encode()).hexdigest()[:16]
-    dense = DenseIndex(store_dir, f"beir-{key}")
-    present = dense.stored_doc_ids(sorted({c.doc_id for c in chunks}))
-    todo = [i for i, c in enumerate(chunks) if c.doc_id not in present]
-    if todo:
-        dense.add([chunks[i] for i in todo], embedder.embed([texts[i] for i in todo], progress))
-    sparse = SparseIndex.build([c.chunk_id for c in chunks], texts)
-    stats = IndexStats(len(corpus), len(chunks), len(corpus), len(todo), 0.0)
-    return CorpusIndex("beir", key, config, tuple(chunks), tuple(texts), dense, sparse, embedder, stats)
+        groups.setdefault(_group(row, doc_field) or f"\0{corpus_id}", []).append(corpus_id)
+    for members in groups.values():
+        rows = [corpus[m] for m in members]
+        lines = [normalize_text(f"{r.get('title') or ''}\n\n{r.get('text') or ''}") for r in rows]
+        title = next((str(r["title"]).strip() for r in rows if str(r.get("title") or "").strip()), "")
+        whole = "\n\n".join(lines)
+        document = Document(_doc_id(members[0]), members[0], title, "txt", whole, len(whole))
+        for corpus_id, text in zip(members, lines):
+            doc_id = _doc_id(corpus_id)
+            if prechunked:
+                doc_chunks = (Chunk(f"{doc_id}:0", doc_id, corpus_id, 0, text, 0, len(text), chunk_token_count(text)),)
+                line_doc = document if doc_field else Document(doc_id, corpus_id, title, "txt", text, len(text))
+            else:
+                line_doc = Document(doc_id, corpus_id, str(corpus[corpus_id].get("title") or ""), "txt", text, len(text))
+                doc_chunks = chunk_document(line_doc, config.chunk, embedder)
+            chunks.extend(doc_chunks)
+            heads.extend(chunk_headers(line_doc, doc_chunks) if config.contextual_headers else [""] * len(doc_chunks))
+    return chunks, heads
+
+
+def _doc_id(corpus_id: str) -> str:
+    return hashlib.sha256(corpus_id.encode()).hexdigest()[:16]
 
 
 def evaluate_beir(retriever: Retriever, queries: dict[str, str], qrels: dict[str, dict[str, int]],
@@ -86,6 +140,9 @@ def evaluate_beir(retriever: Retriever, queries: dict[str, str], qrels: dict[str
     """Document-level metrics; a hit's corpus id is its chunk's doc_name."""
     totals = {"ndcg@10": 0.0, "recall@5": 0.0, "recall@10": 0.0, "recall@20": 0.0, "mrr": 0.0}
     judged = [q for q in qrels if q in queries and any(s > 0 for s in qrels[q].values())]
+    prime = getattr(retriever, "prime", None)
+    if prime is not None:  # embed every query in one batch
+        prime([queries[q] for q in judged])
     for query_id in judged:
         ranked: list[str] = []
         for hit in retriever.retrieve(queries[query_id], depth):
@@ -101,3 +158,59 @@ def evaluate_beir(retriever: Retriever, queries: dict[str, str], qrels: dict[str
         totals["mrr"] += next((1.0 / r for r, d in enumerate(ranked, start=1) if d in relevant), 0.0)
     count = max(len(judged), 1)
     return {"queries": len(judged), **{k: round(v / count, 4) for k, v in totals.items()}}
+
+
+def run_beir(folder: Path, split: str, index_config: IndexConfig, retrieval: RetrievalConfig, store_dir: Path, *,
+             prechunked: bool = False, doc_field: str | None = None, reranker: tuple[str, float] = ("none", 0.7),
+             progress: Callable[[float, str], None] | None = None) -> dict:  # fmt: skip
+    """Build (or reuse) the index, score the configuration, and report exactly what was used."""
+    from dataclasses import asdict
+
+    corpus, queries, qrels = load_beir(folder, split)
+    if doc_field and not prechunked:
+        raise BadInputError("--doc-field", "groups the lines of a --prechunked corpus; add --prechunked or drop it.")
+    index = build_beir_index(corpus, index_config, store_dir, prechunked, progress, dense=retrieval.mode != "bm25",
+                             doc_field=doc_field)  # fmt: skip
+    retriever, reranker_name = _with_reranker(IndexRetriever(index, retrieval), index, retrieval, reranker)
+    started = time.perf_counter()
+    scores = evaluate_beir(retriever, queries, qrels, depth=retrieval.top_k)
+    seconds = time.perf_counter() - started
+    used = asdict(index_config)
+    if prechunked:
+        used["chunk"] = None  # one chunk per corpus line: the chunk settings were not used
+    if retrieval.mode == "bm25":
+        used["embedder"] = None
+    return {"dataset": str(folder), "split": split, "documents": len(corpus), "chunks": len(index.chunks),
+            "prechunked": prechunked, "doc_field": doc_field, "index": used, "retrieval": asdict(retrieval),
+            "reranker": reranker_name, "embedded_now": index.stats.embedded_chunks,
+            "build_seconds": round(index.stats.seconds, 1), "query_ms": round(1000 * seconds / max(scores["queries"], 1), 1),
+            **scores}  # fmt: skip
+
+
+def _with_reranker(base, index, retrieval: RetrievalConfig, reranker: tuple[str, float]):
+    from core.rerank import CrossEncoderReranker, MMRReranker, RerankingRetriever
+
+    kind, lambda_ = reranker
+    if kind == "none":
+        return base, None
+    if kind == "mmr":
+        return RerankingRetriever(base, MMRReranker(None, index.dense, lambda_), retrieval.candidates), f"mmr (lambda {lambda_})"
+    if kind.startswith("cross-encoder:") and kind.split(":", 1)[1].strip():
+        model = kind.split(":", 1)[1].strip()
+        return RerankingRetriever(base, CrossEncoderReranker(model), retrieval.candidates), f"cross-encoder {model}"
+    raise BadInputError("--reranker", f"{kind!r} is not none, mmr or cross-encoder:MODEL (a local CrossEncoder folder).")
+
+
+def stderr_progress(label: str) -> Callable[[float, str], None]:
+    """A progress callback that prints a line to stderr at every tenth done (works in logs)."""
+    import sys
+
+    last = [-1]
+
+    def report(fraction: float, message: str) -> None:
+        step = int(min(max(fraction, 0.0), 1.0) * 10)
+        if step != last[0]:
+            last[0] = step
+            print(f"{label}: {fraction:4.0%} {message}", file=sys.stderr, flush=True)
+
+    return report

@@ -76,31 +76,102 @@ class ChunkConfig:
             raise ConfigError(f"semantic_percentile={self.semantic_percentile!r} must be between 0 and 100.")
 
 
+Bm25Tokenizer = Literal["words", "technical"]
+Bm25Method = Literal["lucene", "robertson", "atire", "bm25l", "bm25+"]
+HeaderTarget = Literal["both", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class SparseConfig:
+    """How BM25 tokenises and scores (bm25s). Changing it rebuilds BM25 only, never vectors.
+
+    tokenizer: "words" = bm25s's default (lower-cased words of 2+ letters or digits);
+    "technical" also keeps identifiers whole and split (camelCase, snake_case, dotted and
+    slashed paths), section numbers (12.3(b)) and amounts ($1,500.00, 30%).
+    stem: Snowball English stemming (PyStemmer) of every token.
+    k1, b, method: BM25 term-frequency saturation, length normalisation and variant.
+    """
+
+    tokenizer: Bm25Tokenizer = "words"
+    stem: bool = False
+    k1: float = 1.5
+    b: float = 0.75
+    method: Bm25Method = "lucene"
+
+    def __post_init__(self) -> None:
+        if self.tokenizer not in get_args(Bm25Tokenizer):
+            raise ConfigError(f"tokenizer={self.tokenizer!r} is not one of {', '.join(get_args(Bm25Tokenizer))}.")
+        if self.method not in get_args(Bm25Method):
+            raise ConfigError(f"method={self.method!r} is not one of {', '.join(get_args(Bm25Method))}.")
+        if not isinstance(self.k1, (int, float)) or not 0.0 <= self.k1 <= 10.0:
+            raise ConfigError(f"k1={self.k1!r} must be a number from 0 to 10 (1.2-2.0 is usual).")
+        if not isinstance(self.b, (int, float)) or not 0.0 <= self.b <= 1.0:
+            raise ConfigError(f"b={self.b!r} must be a number from 0 to 1 (0.75 is usual).")
+
+    @property
+    def key(self) -> str:
+        return stable_hash(self)
+
+
 @dataclass(frozen=True)
 class IndexConfig:
-    """What an index is built from: chunking, embedding model, contextual headers.
+    """What an index is built from: chunking, embedding model, contextual headers, BM25.
 
     contextual_headers: prepend "title > section path | document summary" to each chunk
-    for both the embedding and BM25 (the offline form of contextual retrieval).
+    (the offline form of contextual retrieval); header_target says for which side: the
+    embedding ("dense"), BM25 ("bm25") or both.
     context_model: also prepend a one- or two-sentence context written by this litellm
     model for each chunk (contextual retrieval with an LLM); None = offline only.
+    sparse: BM25 tokenisation and parameters (no effect on the vectors).
     """
 
     chunk: ChunkConfig = ChunkConfig()
     embedder: str = "all-MiniLM-L6-v2"
     contextual_headers: bool = False
     context_model: str | None = None
+    header_target: HeaderTarget = "both"
+    sparse: SparseConfig = SparseConfig()
 
     def __post_init__(self) -> None:
         if not isinstance(self.chunk, ChunkConfig):
             raise ConfigError(f"chunk={self.chunk!r} must be a ChunkConfig.")
         if not isinstance(self.embedder, str) or not self.embedder.strip():
             raise ConfigError(f"embedder={self.embedder!r} must be a sentence-transformers model id or path.")
+        if self.header_target not in get_args(HeaderTarget):
+            raise ConfigError(f"header_target={self.header_target!r} is not one of {', '.join(get_args(HeaderTarget))}.")
+        if not isinstance(self.sparse, SparseConfig):
+            raise ConfigError(f"sparse={self.sparse!r} must be a SparseConfig.")
+
+    @property
+    def dense_headers(self) -> bool:
+        return self.contextual_headers and self.header_target in ("both", "dense")
+
+    @property
+    def bm25_headers(self) -> bool:
+        return self.contextual_headers and self.header_target in ("both", "bm25")
 
     @property
     def key(self) -> str:
-        """Stable hash of this config: names on-disk indexes and Chroma collections."""
-        return stable_hash(self)
+        """Hash of everything that changes the chunks or their vectors: names the on-disk
+        chunk cache and the Chroma collection (BM25 settings and BM25-only headers are
+        not in it, so changing them never re-embeds)."""
+        fields = {"chunk": self.chunk, "embedder": self.embedder, "dense_headers": self.dense_headers,
+                  "context_model": self.context_model, "format": 2}  # fmt: skip
+        return _hash_json(fields)
+
+    @property
+    def bm25_key(self) -> str:
+        """Hash of what BM25 is built from besides the chunks: headers on that side and `sparse`."""
+        return _hash_json({"bm25_headers": self.bm25_headers, "sparse": self.sparse})
+
+
+def _hash_json(fields: dict) -> str:
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    plain = {k: asdict(v) if is_dataclass(v) else v for k, v in fields.items()}
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def stable_hash(config) -> str:
@@ -113,15 +184,21 @@ def stable_hash(config) -> str:
 
 
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
-FusionMethod = Literal["rrf", "weighted"]
+FusionMethod = Literal["rrf", "weighted", "zscore"]
+FUSION_METHODS: tuple[str, ...] = get_args(FusionMethod)
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
     """How hits are found. Hybrid fuses dense and BM25 candidate lists.
 
-    rrf_k: the k of reciprocal rank fusion, score = sum(w / (rrf_k + rank)).
-    dense_weight: weight of the dense list (BM25 gets 1 - dense_weight), for both fusions.
+    candidates: how deep each list is fetched before fusion (and before a reranker).
+    fusion: "rrf" = reciprocal rank fusion, score = sum(w / (rrf_k + rank)); "weighted" =
+    convex sum of min-max normalised scores; "zscore" = convex sum of z-scored scores.
+    dense_weight: weight of the dense list (BM25 gets 1 - dense_weight), for every fusion.
+    prf_terms: RM3-style pseudo-relevance feedback: add this many terms from the top
+    `prf_docs` BM25 hits to the BM25 query (0 = off), the original query keeping weight
+    prf_weight.
     documents: restrict to these document names (empty = all).
     viewer_tags: None = sees everything; otherwise untagged documents plus documents
     carrying at least one of these tags (per-user access control).
@@ -133,19 +210,28 @@ class RetrievalConfig:
     fusion: FusionMethod = "rrf"
     rrf_k: int = 60
     dense_weight: float = 0.5
+    prf_terms: int = 0
+    prf_docs: int = 5
+    prf_weight: float = 0.5
     documents: tuple[str, ...] = ()
     viewer_tags: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(RetrievalMode):
             raise ConfigError(f"mode={self.mode!r} is not one of {', '.join(get_args(RetrievalMode))}.")
-        if self.fusion not in get_args(FusionMethod):
-            raise ConfigError(f"fusion={self.fusion!r} is not one of {', '.join(get_args(FusionMethod))}.")
+        if self.fusion not in FUSION_METHODS:
+            raise ConfigError(f"fusion={self.fusion!r} is not one of {', '.join(FUSION_METHODS)}.")
         if not isinstance(self.top_k, int) or not 1 <= self.top_k <= 100:
             raise ConfigError(f"top_k={self.top_k!r} must be a whole number from 1 to 100.")
-        if not isinstance(self.candidates, int) or self.candidates < self.top_k:
-            raise ConfigError(f"candidates={self.candidates!r} must be at least top_k={self.top_k}.")
+        if not isinstance(self.candidates, int) or not self.top_k <= self.candidates <= 2000:
+            raise ConfigError(f"candidates={self.candidates!r} must be from top_k={self.top_k} to 2000.")
         if not isinstance(self.rrf_k, int) or self.rrf_k < 1:
             raise ConfigError(f"rrf_k={self.rrf_k!r} must be a positive whole number (60 is usual).")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError(f"dense_weight={self.dense_weight!r} must be between 0 and 1.")
+        if not isinstance(self.prf_terms, int) or not 0 <= self.prf_terms <= 100:
+            raise ConfigError(f"prf_terms={self.prf_terms!r} must be a whole number from 0 (off) to 100.")
+        if not isinstance(self.prf_docs, int) or not 1 <= self.prf_docs <= 50:
+            raise ConfigError(f"prf_docs={self.prf_docs!r} must be a whole number from 1 to 50.")
+        if not 0.0 < self.prf_weight <= 1.0:
+            raise ConfigError(f"prf_weight={self.prf_weight!r} must be above 0 and at most 1.")

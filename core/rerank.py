@@ -1,7 +1,9 @@
 """Rerankers: reorder a retriever's candidates. One method: `rerank(query, hits, k)`.
 
-- MMRReranker (offline, bundled MiniLM vectors): maximal marginal relevance over the
-  chunk vectors stored in Chroma; trades relevance for diversity with `lambda_`.
+- MMRReranker (offline): maximal marginal relevance. Relevance is the retriever's own
+  score (the fused score for hybrid, min-max normalised over the candidates), redundancy
+  the cosine between the chunk vectors stored in Chroma; `lambda_` trades one for the
+  other. It never improves relevance metrics: it buys diversity with them.
 - CrossEncoderReranker: any sentence-transformers CrossEncoder id or local path (needs
   its weights on disk; none ship with the app, and the error says so).
 """
@@ -39,9 +41,13 @@ def reorder(hits: list[Hit], scores: list[float], k: int) -> list[Hit]:
 class MMRReranker:
     name = "MMR (diversity)"
 
-    def __init__(self, embedder: Embedder, dense: DenseIndex, lambda_: float = 0.7) -> None:
+    def __init__(self, embedder: Embedder | None, dense: DenseIndex, lambda_: float = 0.7) -> None:
+        """`embedder` is not used (relevance comes from the hits' scores); kept so callers
+        need not change."""
         if not 0.0 <= lambda_ <= 1.0:
             raise ConfigError(f"MMR lambda={lambda_!r} must be between 0 (diverse) and 1 (relevant).")
+        if dense is None:
+            raise ConfigError("MMR needs the chunk vectors: use an index with dense vectors (not BM25-only).")
         self.embedder, self.dense, self.lambda_ = embedder, dense, lambda_
 
     def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
@@ -50,7 +56,8 @@ class MMRReranker:
         stored = self.dense.collection.get(ids=[h.chunk.chunk_id for h in hits], include=["embeddings"])
         by_id = dict(zip(stored["ids"], stored["embeddings"]))
         docs = np.array([by_id[h.chunk.chunk_id] for h in hits], dtype=np.float32)
-        relevance = docs @ self.embedder.embed([query])[0]
+        raw = np.array([h.score for h in hits], dtype=np.float32)
+        relevance = (raw - raw.min()) / ((raw.max() - raw.min()) or 1.0)
         chosen: list[int] = []
         scores = [float("-inf")] * len(hits)
         while len(chosen) < min(k, len(hits)):
@@ -98,6 +105,12 @@ class RerankingRetriever:
 
     def __init__(self, base, reranker: Reranker, candidates: int = 30) -> None:
         self.base, self.reranker, self.candidates = base, reranker, candidates
+
+    def prime(self, queries: list[str]) -> None:
+        """Batch-embed queries in the base retriever, when it can."""
+        prime = getattr(self.base, "prime", None)
+        if prime is not None:
+            prime(queries)
 
     def retrieve(self, query: str, k: int) -> list[Hit]:
         hits = self.base.retrieve(query, max(self.candidates, k))

@@ -1,7 +1,8 @@
 """Dense, BM25 and hybrid retrieval over a CorpusIndex, with document and access filters.
 
-Hybrid fusion: reciprocal rank fusion (Cormack et al. 2009), or weighted fusion of
-min-max normalised scores. Every hit records each stage's score and rank so the page
+Hybrid fusion: reciprocal rank fusion (Cormack et al. 2009), or a convex sum of min-max
+or z-score normalised scores. BM25 can expand the query from its own top hits (RM3-style
+pseudo-relevance feedback, config.prf_terms). Every hit records each stage's score and rank so the page
 can show rank movement.
 """
 
@@ -33,6 +34,20 @@ class IndexRetriever:
         self.doc_tags = doc_tags or {}
         self._filter: tuple[list[str] | None] | None = None
         self._chunk_filter: set[str] | None = None
+        self._vectors: dict[str, object] = {}
+
+    def prime(self, queries: list[str]) -> None:
+        """Embed these queries in one batch now (much faster than one at a time); later
+        `retrieve` calls for them reuse the vectors."""
+        if self.config.mode == "bm25":
+            return
+        todo = list(dict.fromkeys(check_query(q) for q in queries if check_query(q) not in self._vectors))
+        if todo:
+            self._vectors.update(zip(todo, self.index.embedder.embed(todo)))
+
+    def query_vector(self, query: str):
+        vector = self._vectors.get(query)
+        return vector if vector is not None else self.index.embedder.embed([query])[0]
 
     def allowed_doc_ids(self) -> list[str] | None:
         """Doc ids the filters allow, or None when nothing is filtered out."""
@@ -58,10 +73,11 @@ class IndexRetriever:
         lists: dict[str, list[tuple[str, float]]] = {}
         n = max(self.config.candidates, k)
         if self.config.mode in ("dense", "hybrid"):
-            vector = self.index.embedder.embed([query])[0]
-            lists["dense"] = self.index.dense_search(vector, n, doc_ids)
+            lists["dense"] = self.index.dense_search(self.query_vector(query), n, doc_ids)
         if self.config.mode in ("bm25", "hybrid"):
-            lists["bm25"] = self.index.sparse.search(query, n, self._allowed_chunks(doc_ids))
+            c = self.config
+            prf = (c.prf_terms, c.prf_docs, c.prf_weight) if c.prf_terms else None
+            lists["bm25"] = self.index.sparse.search(query, n, self._allowed_chunks(doc_ids), prf)
         if self.config.mode == "hybrid":
             lists["fused"] = fuse(lists["dense"], lists["bm25"], self.config)
         final = lists["fused" if self.config.mode == "hybrid" else self.config.mode]
@@ -86,18 +102,34 @@ def check_query(query: str) -> str:
 
 
 def fuse(dense: list[tuple[str, float]], bm25: list[tuple[str, float]], config: RetrievalConfig) -> list[tuple[str, float]]:
+    """Fused (chunk_id, score), best first. Convex fusions ("weighted": min-max, "zscore")
+    give a chunk missing from one list that list's lowest normalised score."""
     weights = (config.dense_weight, 1.0 - config.dense_weight)
     scores: dict[str, float] = {}
-    for weight, ranked in zip(weights, (dense, bm25)):
-        if config.fusion == "rrf":
+    if config.fusion == "rrf":
+        for weight, ranked in zip(weights, (dense, bm25)):
             for rank, (cid, _) in enumerate(ranked, start=1):
                 scores[cid] = scores.get(cid, 0.0) + weight / (config.rrf_k + rank)
-        else:
-            values = [s for _, s in ranked]
-            low, span = (min(values), (max(values) - min(values)) or 1.0) if values else (0.0, 1.0)
-            for cid, s in ranked:
-                scores[cid] = scores.get(cid, 0.0) + weight * (s - low) / span
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    every = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in bm25]))
+    for weight, ranked in zip(weights, (dense, bm25)):
+        normal = _normalise([s for _, s in ranked], config.fusion)
+        floor = min(normal, default=0.0)
+        found = {cid: v for (cid, _), v in zip(ranked, normal)}
+        for cid in every:
+            scores[cid] = scores.get(cid, 0.0) + weight * found.get(cid, floor)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _normalise(values: list[float], method: str) -> list[float]:
+    if not values:
+        return []
+    if method == "zscore":
+        mean = sum(values) / len(values)
+        spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+        return [(v - mean) / spread for v in values]
+    low, span = min(values), (max(values) - min(values)) or 1.0
+    return [(v - low) / span for v in values]
 
 
 def _hit(index: CorpusIndex, chunk_id: str, score: float, rank: int, lists) -> Hit:

@@ -1,6 +1,7 @@
 """Text normalisation shared by every loader.
 
-Keeps paragraph breaks (one blank line) and line breaks; collapses runs of spaces,
+Keeps paragraph breaks (one blank line), line breaks and each line's leading indentation
+(code keeps its shape in storage and citations); collapses inner runs of spaces,
 strips control and zero-width characters, and normalises Unicode to NFC. It does not
 fix hyphenation or reflow lines broken by a PDF's layout.
 """
@@ -20,8 +21,17 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+    lines = (_line(line) for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def _line(line: str) -> str:
+    """Leading indentation kept as written (code, nested lists); inner runs of spaces
+    collapsed; trailing whitespace dropped."""
+    body = line.lstrip()
+    if not body:
+        return ""
+    return line[: len(line) - len(body)] + _SPACES.sub(" ", body).rstrip()
 
 
 def collapse_whitespace(text: str) -> str:

@@ -80,3 +80,68 @@ def test_missing_files_say_what_a_beir_folder_holds(tmp_path):
 
     with pytest.raises(BadInputError, match="corpus.jsonl, queries.jsonl and qrels"):
         load_beir(tmp_path)
+
+
+def test_bm25_mode_embeds_nothing_and_reports_what_it_used(data_dir, beir_folder, capsys, monkeypatch):
+    from core.embedding import SentenceTransformerEmbedder
+
+    def refuse(self, texts, progress=None):
+        raise AssertionError("--mode bm25 must not embed")
+
+    monkeypatch.setattr(SentenceTransformerEmbedder, "embed", refuse)
+    assert run(["beir", str(beir_folder), "--mode", "bm25", "--prechunked", "--stem", "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)  # progress goes to stderr, never into the JSON
+    assert out["index"]["chunk"] is None and out["index"]["embedder"] is None  # not used, so not reported
+    assert out["index"]["sparse"]["stem"] is True and out["embedded_now"] == 0
+    assert "BEIR index: 100% BM25 over 5 chunks" in captured.err
+
+
+def test_index_key_changes_with_everything_that_changes_vectors(beir_folder):
+    from core.beir import beir_index_key, load_beir
+    from core.config import IndexConfig, SparseConfig
+
+    corpus = load_beir(beir_folder)[0]
+    plain = beir_index_key(corpus, IndexConfig(), True, None)
+    assert beir_index_key(corpus, IndexConfig(contextual_headers=True), True, None) != plain
+    assert beir_index_key(corpus, IndexConfig(embedder="other-model"), True, None) != plain
+    assert beir_index_key(corpus, IndexConfig(), True, "doc_id") != plain
+    assert beir_index_key(corpus, IndexConfig(), False, None) != plain
+    edited = {**corpus, "d1": {**corpus["d1"], "text": "changed"}}
+    assert beir_index_key(edited, IndexConfig(), True, None) != plain
+    # BM25-only settings and BM25-side headers never re-embed
+    assert beir_index_key(corpus, IndexConfig(sparse=SparseConfig(stem=True)), True, None) == plain
+    assert beir_index_key(corpus, IndexConfig(contextual_headers=True, header_target="bm25"), True, None) == plain
+
+
+def test_prechunked_headers_use_the_shared_document_and_never_an_id(tmp_path):
+    from core.beir import build_beir_index
+    from core.config import IndexConfig
+
+    corpus = {"a-1": {"_id": "a-1", "title": "", "text": "The Supplier shall keep the data in the EU.",
+                      "metadata": {"doc_id": "dpa"}},
+              "a-2": {"_id": "a-2", "title": "Data Processing Addendum", "text": "Breaches are notified within 48 hours.",
+                      "metadata": {"doc_id": "dpa"}},
+              "b-1": {"_id": "b-1", "title": "", "text": "Lone line without a title."}}  # fmt: skip
+    config = IndexConfig(contextual_headers=True, header_target="bm25")
+    alone = build_beir_index(corpus, config, tmp_path, True, dense=False)
+    assert all("a-1" not in t and "b-1" not in t for t in alone.sparse_texts or alone.indexed)
+    grouped = build_beir_index(corpus, config, tmp_path, True, dense=False, doc_field="doc_id")
+    texts = dict(zip((c.doc_name for c in grouped.chunks), grouped.sparse_texts))
+    assert texts["a-1"].startswith("Data Processing Addendum")  # the document's title reaches its untitled line
+    assert texts["b-1"] == "Lone line without a title."
+
+
+def test_hybrid_queries_are_embedded_in_one_batch(data_dir, beir_folder, capsys, monkeypatch):
+    from core.embedding import SentenceTransformerEmbedder
+
+    calls = []
+    original = SentenceTransformerEmbedder.embed
+
+    def counting(self, texts, progress=None):
+        calls.append(len(texts))
+        return original(self, texts, progress)
+
+    monkeypatch.setattr(SentenceTransformerEmbedder, "embed", counting)
+    assert run(["beir", str(beir_folder), "--mode", "hybrid", "--fusion", "zscore", "--prechunked", "--json"]) == 0
+    assert calls == [5, 3]  # the corpus once, then the three judged queries together

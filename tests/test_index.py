@@ -65,8 +65,23 @@ def test_contextual_headers_change_indexed_text_not_chunks(store, corpus):
     headed = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True))
     assert [c.text for c in plain.chunks] == [c.text for c in headed.chunks]
     first = next(i for i, c in enumerate(headed.chunks) if c.doc_name == "nda.md")
-    assert headed.indexed[first].startswith("Mutual NDA | Either party may terminate")
+    assert headed.indexed[first] == headed.chunks[first].text  # it holds its title and summary already
     assert plain.indexed[first] == plain.chunks[first].text
+
+
+def test_headers_situate_later_chunks_and_can_go_to_one_side_only(store, corpus, config):
+    body = " ".join(f"Clause {n} says the supplier keeps records for {n} years." for n in range(1, 30))
+    text = f"# Retention Policy\n\nThis policy sets how long records are kept.\n\n## Schedule\n\n{body}"
+    store.add_files(corpus, [SourceFile("retention.md", text.encode())], config)
+    build_index(store, corpus, CONFIG)
+    both = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True))
+    later = [i for i, c in enumerate(both.chunks) if c.doc_name == "retention.md"][-1]
+    assert both.indexed[later].startswith("Retention Policy > Schedule | This policy sets how long records are kept.")
+    bm25_only = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True, header_target="bm25"))
+    assert bm25_only.config.key == CONFIG.key  # same vectors as no headers: nothing re-embedded
+    assert bm25_only.stats.embedded_chunks == 0
+    assert bm25_only.indexed[later] == bm25_only.chunks[later].text
+    assert bm25_only.sparse_texts[later] == both.indexed[later]
 
 
 def test_an_older_index_never_returns_newer_chunks(store, corpus, config):

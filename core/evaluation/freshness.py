@@ -66,7 +66,7 @@ def variant_index(index: CorpusIndex, replacements: Sequence[Document]) -> Corpu
     fresh: list[tuple] = []
     for document in changed:
         chunks = chunk_document(document, index.config.chunk, index.embedder)
-        fresh.extend(zip(chunks, indexed_texts(document, chunks, index.config.contextual_headers)))
+        fresh.extend(zip(chunks, indexed_texts(document, chunks, index.config.dense_headers)))
     stored = index.dense.stored_doc_ids(sorted({c.doc_id for c, _ in fresh}))
     todo = [(c, t) for c, t in fresh if c.doc_id not in stored]
     if todo:
@@ -77,7 +77,7 @@ def variant_index(index: CorpusIndex, replacements: Sequence[Document]) -> Corpu
     fingerprint = hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:16]
     stats = IndexStats(len({c.doc_id for c in chunks}), len(chunks), len(changed), len(todo), time.perf_counter() - started)
     return CorpusIndex(index.corpus_id, fingerprint, index.config, chunks, texts, index.dense,
-                       SparseIndex.build([c.chunk_id for c in chunks], list(texts)), index.embedder, stats)  # fmt: skip
+                       SparseIndex.build([c.chunk_id for c in chunks], list(texts), index.config.sparse), index.embedder, stats)  # fmt: skip
 
 
 def variant(index: CorpusIndex, documents: Sequence[Document],

@@ -22,7 +22,7 @@ from core.config import IndexConfig
 from core.embedding import SentenceTransformerEmbedder
 from core.fsutil import atomic_write_json
 from core.errors import ConfigError
-from core.index.context import indexed_texts, llm_contexts
+from core.index.context import chunk_headers, compose, llm_contexts
 from core.index.complete import missing_vectors, record_complete
 from core.index.dense import DenseIndex
 from core.index.sparse import SparseIndex
@@ -51,11 +51,12 @@ class CorpusIndex:
     fingerprint: str
     config: IndexConfig
     chunks: tuple[Chunk, ...]
-    indexed: tuple[str, ...]  # text as embedded / BM25-indexed (with headers if chosen)
-    dense: DenseIndex
+    indexed: tuple[str, ...]  # text as embedded (with headers if chosen for the dense side)
+    dense: DenseIndex | None  # None for a BM25-only index (core.beir --mode bm25)
     sparse: SparseIndex
     embedder: SentenceTransformerEmbedder
     stats: IndexStats
+    sparse_texts: tuple[str, ...] | None = None  # text as BM25-indexed, when it differs from `indexed`
 
     def chunk(self, chunk_id: str) -> Chunk:
         return self._by_id[chunk_id]
@@ -97,6 +98,7 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
     embedder = SentenceTransformerEmbedder(config.embedder)
     chunks: list[Chunk] = []
     texts: list[str] = []
+    sparse_texts: list[str] = []
     chunked = 0
     for i, record in enumerate(info.documents):
         report(0.4 * i / max(len(info.documents), 1), f"Chunking {record.name}")
@@ -105,11 +107,13 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
             document = store.load_document(corpus_id, record.name)
             doc_chunks = chunk_document(document, config.chunk, embedder)
             contexts = llm_contexts(document, doc_chunks, generator) if config.context_model else None
-            cached = (doc_chunks, indexed_texts(document, doc_chunks, config.contextual_headers, contexts))
+            cached = (doc_chunks, chunk_headers(document, doc_chunks), contexts or [None] * len(doc_chunks))
             _save_chunks(root / "chunks" / f"{record.doc_id}.json", *cached)
             chunked += 1
         chunks.extend(cached[0])
-        texts.extend(cached[1])
+        for chunk, head, context in zip(*cached):
+            texts.append(compose(chunk.text, head if config.dense_headers else None, context))
+            sparse_texts.append(compose(chunk.text, head if config.bm25_headers else None, context))
     dense = DenseIndex(store.root.parent, f"{corpus_id[:40]}-{config.key}")
     record = root / "complete" / f"{info.fingerprint}.json"
     todo, note = missing_vectors(dense, chunks, record)  # by chunk id, unless a completion record vouches
@@ -122,18 +126,19 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
         dense.add([chunks[i] for i in todo], vectors)
     record_complete(record, chunks)  # only now: every vector is written
     report(0.96, "BM25 index")
-    sparse = _bm25(root / "bm25" / info.fingerprint, chunks, texts)
+    sparse = _bm25(root / "bm25" / f"{info.fingerprint}-{config.bm25_key}", chunks, sparse_texts, config)
     report(1.0, "Index ready")
     stats = IndexStats(len(info.documents), len(chunks), chunked, len(todo), time.perf_counter() - started, note)
-    return CorpusIndex(corpus_id, info.fingerprint, config, tuple(chunks), tuple(texts), dense, sparse, embedder, stats)
+    return CorpusIndex(corpus_id, info.fingerprint, config, tuple(chunks), tuple(texts), dense, sparse, embedder, stats,
+                       tuple(sparse_texts) if sparse_texts != texts else None)  # fmt: skip
 
 
-def _bm25(folder: Path, chunks: list[Chunk], texts: list[str]) -> SparseIndex:
+def _bm25(folder: Path, chunks: list[Chunk], texts: list[str], config: IndexConfig) -> SparseIndex:
     ids = [c.chunk_id for c in chunks]
     loaded = SparseIndex.load(folder)
-    if loaded is not None and loaded.chunk_ids == ids:
+    if loaded is not None and loaded.chunk_ids == ids and loaded.config == config.sparse:
         return loaded
-    sparse = SparseIndex.build(ids, texts)
+    sparse = SparseIndex.build(ids, texts, config.sparse)
     staging = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     sparse.save(staging)
@@ -142,15 +147,15 @@ def _bm25(folder: Path, chunks: list[Chunk], texts: list[str]) -> SparseIndex:
     return sparse
 
 
-def _save_chunks(path: Path, chunks: tuple[Chunk, ...], texts: list[str]) -> None:
-    rows = [{**asdict(c), "section": list(c.section), "indexed": t} for c, t in zip(chunks, texts)]
+def _save_chunks(path: Path, chunks: tuple[Chunk, ...], headers: list[str], contexts: list[str | None]) -> None:
+    rows = [{**asdict(c), "section": list(c.section), "header": h, "context": x} for c, h, x in zip(chunks, headers, contexts)]
     atomic_write_json(path, rows)
 
 
-def _load_chunks(path: Path, name: str) -> tuple[tuple[Chunk, ...], list[str]] | None:
+def _load_chunks(path: Path, name: str) -> tuple[tuple[Chunk, ...], list[str], list[str | None]] | None:
     if not path.is_file():
         return None
     rows = json.loads(path.read_text("utf-8"))
-    chunks = tuple(Chunk(**{**{k: v for k, v in r.items() if k != "indexed"}, "doc_name": name,
+    chunks = tuple(Chunk(**{**{k: v for k, v in r.items() if k not in ("header", "context")}, "doc_name": name,
                             "section": tuple(r["section"])}) for r in rows)  # fmt: skip
-    return chunks, [r["indexed"] for r in rows]
+    return chunks, [r["header"] for r in rows], [r["context"] for r in rows]

@@ -1,7 +1,9 @@
 """Offline contextual chunk headers: situate each chunk in its document before indexing.
 
 Header = "<title> > <section path> | <first sentence of the document>", prepended to
-the chunk text for both the embedding and BM25. The chunk itself (what the reader sees
+the chunk text for the embedding, BM25 or both (IndexConfig.header_target). Parts the
+chunk already contains are left out (a one-chunk document gets no header), and a
+document without a title gets none in its place. The chunk itself (what the reader sees
 and cites) is unchanged. The LLM-written variant needs a generation backend.
 """
 
@@ -23,24 +25,34 @@ def document_summary(document: Document) -> str:
 
 
 def header(document: Document, chunk: Chunk, summary: str) -> str:
-    path = " > ".join((document.title, *[s for s in chunk.section if s != document.title]))
-    return f"{path} | {summary}" if summary else path
+    """"title > section path | summary"; parts the chunk already holds are left out, and a
+    document with no title gets no stand-in (an id in a header is noise)."""
+    title = document.title.strip()
+    sections = [s for s in chunk.section if s and s != title]
+    has_title = title.lower() in chunk.text[: len(title) + 8].lower()  # "# Title" opens the chunk already
+    path = " > ".join([title, *sections] if title and not has_title else sections)
+    summary = "" if not summary or summary in chunk.text else summary
+    return " | ".join(part for part in (path, summary) if part)
+
+
+def chunk_headers(document: Document, chunks: tuple[Chunk, ...]) -> list[str]:
+    """The offline header of each chunk ("" where there is nothing to add)."""
+    summary = document_summary(document)
+    return [header(document, chunk, summary) for chunk in chunks]
+
+
+def compose(text: str, header_text: str | None, context: str | None) -> str:
+    """What is indexed: header, then LLM context, then the chunk (absent parts skipped)."""
+    lead = [part for part in (header_text, context) if part]
+    return "\n".join(lead) + "\n\n" + text if lead else text
 
 
 def indexed_texts(document: Document, chunks: tuple[Chunk, ...], contextual: bool,
                   contexts: list[str] | None = None) -> list[str]:  # fmt: skip
     """The text each chunk is embedded and BM25-indexed as (LLM contexts, when given,
     go between the header and the chunk)."""
-    if not contextual and contexts is None:
-        return [c.text for c in chunks]
-    summary = document_summary(document) if contextual else ""
-    texts = []
-    for i, chunk in enumerate(chunks):
-        lead = [header(document, chunk, summary)] if contextual else []
-        if contexts is not None:
-            lead.append(contexts[i])
-        texts.append("\n".join(lead) + "\n\n" + chunk.text)
-    return texts
+    headers = chunk_headers(document, chunks) if contextual else [""] * len(chunks)
+    return [compose(c.text, h, contexts[i] if contexts is not None else None) for i, (c, h) in enumerate(zip(chunks, headers))]
 
 
 CONTEXT_INSTRUCTION = (
