@@ -4,15 +4,17 @@ import streamlit as st
 
 from core.access import lane_context
 from core.errors import PlaygroundError
-from core.judging import judge
+from core.labels import describe_index, describe_reranker, describe_retrieval, label
 from core.lanes import LABELS, LANE_KINDS, LaneConfig, run_lanes
 from core.qa import load_qa
 from core.report import run_to_html, run_to_json
 from core.retrieval import check_query
 from core.retrieval_eval import gold_for
+from core.verdicts import lane_verdicts
 from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import attach_page_context, index_with_progress
-from ui.backend import current_generator
+from core.generation.choice import is_local
+from ui.backend import current_generator, generator_caption
 from ui.freshness import freshness_section
 from ui.tuned_picker import tuned_model_widgets
 from ui.lane_card import lane_card
@@ -20,13 +22,19 @@ from ui.lane_charts import lane_charts
 from ui.presenter import hidden_card, presenter_controls
 from ui.resources import get_reader, get_store
 from ui.retrieval_widgets import index_config_widgets, reranker_widgets, retrieval_config_widgets
+from ui.question_picker import question_picker, type_label
 from ui.state import corpus_with_documents
+
+RERANK_NOTE = ("RAG + rerank reranks the top 30 with MMR by default, the reranker that works offline (a cross-encoder "
+               "needs its model on this machine). MMR trades relevance for variety, so it can score below plain RAG: "
+               "on this corpus it measures {measured}. With the reranker set to none the lane equals RAG.")
+DEMO_QUESTION = "fin-13"  # the domestic meal per diem: a freshness question, so the freshness demo changes it
 
 st.title("Compare approaches")
 store = get_store()
 corpus = corpus_with_documents(store)
 generator = current_generator()
-st.caption("Answering with **" + (generator.name if generator else "the extractive reader (no LLM)") + "** (sidebar). "
+st.caption("Answering with " + generator_caption(generator) + " (sidebar). "
            "Tokens are counted and priced as the model below, so the offline reader's exact prompt is priced as "
            "the model it would be sent to.")  # fmt: skip
 
@@ -34,7 +42,9 @@ with st.expander("Retrieval settings (shared by the RAG lanes)"):
     index_config = index_config_widgets(key="cmp")
     retrieval_config = retrieval_config_widgets([d.name for d in corpus.documents], key="cmp",
                                                 tags=sorted({t for d in corpus.documents for t in d.tags}))  # fmt: skip
+    st.session_state.setdefault("cmp_rerank", "mmr")  # the RAG + rerank lane reranks by default (see caption)
     reranker = reranker_widgets(key="cmp")
+    st.caption(RERANK_NOTE)
 with st.expander("Fine-tuned model (for the fine-tuned and hybrid lanes)"):
     tuned, tuned_note = tuned_model_widgets(corpus)
 with st.expander("Price override ($ per 1M tokens)"):
@@ -46,24 +56,35 @@ with st.expander("Price override ($ per 1M tokens)"):
     override = (price_in, price_out, price_cached or None) if use_override else None
 cols = st.columns([3, 2, 1, 1])
 lanes = cols[0].multiselect("Lanes", LANE_KINDS, default=list(LANE_KINDS), format_func=LABELS.get, key="cmp_lanes")
-priced_as = cols[1].text_input("Priced as (litellm model)", generator.name if generator else "gpt-4o-mini", key="cmp_priced")
-position = cols[2].selectbox("Evidence in long context", ["start", "middle", "end"], index=1, key="cmp_pos",
+priced_as = cols[1].text_input("Priced as (litellm model)", "gpt-4o-mini" if generator is None or is_local(generator)
+                               else generator.name, key="cmp_priced")  # fmt: skip
+position = cols[2].selectbox("Evidence in long context", ["start", "middle", "end"], index=1, key="cmp_pos", format_func=label,
                              help="Where the documents holding the evidence sit in the long-context prompt (lost in the middle).")  # fmt: skip
-truncate = cols[3].toggle("Truncate to fit", key="cmp_trunc", help="Long context: drop documents until it fits the window.")
+truncate = cols[3].toggle("Truncate to fit", True, key="cmp_trunc",
+                          help="Long context: keep the evidence and as many other documents as fit the answering model's window.")
 
 qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
-with st.form("cmp_ask"):
-    picked = None
-    if qa_items:
-        picked = st.selectbox("Pick a labelled question (optional)", [None, *qa_items], key="cmp_pick",
-                              format_func=lambda i: "Type your own below" if i is None else f"[{i.type}] {i.question}")  # fmt: skip
-    typed = st.text_input("Question", placeholder="e.g. What is the meal per diem for domestic travel?")
-    go = st.form_submit_button("Run the lanes", type="primary")
+demo = next((i for i in qa_items if i.id == DEMO_QUESTION), None)
+question, picked = question_picker("cmp", qa_items, default=demo,
+                                   placeholder="e.g. What is the meal per diem for domestic travel?")  # fmt: skip
+if demo is not None and picked is demo:
+    st.caption("The demo question: closed book cannot know the firm's per diem, RAG quotes it from the finance "
+               "policy with a citation, long context finds it too but sends the whole corpus (see the token bars), "
+               "and the freshness demo below changes the policy so you can watch each lane react.")  # fmt: skip
+go = st.button("Run the lanes", type="primary", key="cmp_run")
+used_now = repr((index_config, retrieval_config, reranker, lanes, priced_as, position, truncate, override,
+                 generator.name if generator else None, getattr(tuned, "name", tuned)))  # fmt: skip
 
-def run_on(corpus_info, question: str, item):
-    """Run the chosen lanes on one corpus version (index built or reused with a progress bar)."""
+def run_on(corpus_info, question: str, item, replacements=None):
+    """Run the chosen lanes on the corpus (index built or reused with a progress bar), with
+    `replacements` (other versions of some documents) swapped in, in memory, when given."""
     index = index_with_progress(corpus_info, index_config, generator)
-    ctx = lane_context(index, store.load_documents(corpus_info.corpus_id), corpus_info, retrieval_config, reranker,
+    documents = store.load_documents(corpus_info.corpus_id)
+    if replacements is not None:
+        from core.evaluation.freshness import variant
+
+        index, documents = variant(index, documents, replacements)
+    ctx = lane_context(index, documents, corpus_info, retrieval_config, reranker,
                        reader=get_reader(index.embedder.name), generator=generator, priced_as=priced_as.strip() or "gpt-4o-mini",
                        evidence_docs=frozenset(item.sources if item else ()),
                        evidence_quotes=tuple(item.evidence) if item else (), tuned=tuned, tuned_note=tuned_note,
@@ -83,14 +104,13 @@ def run_on(corpus_info, question: str, item):
 
 
 if go:
-    question = typed.strip() or (picked.question if picked else "")
-    item = picked if not typed.strip() else None
     try:
         check_query(question)
         if not lanes:
             raise PlaygroundError("No lane is selected. Pick at least one lane above.")
-        results, gold = run_on(corpus, question, item)
-        st.session_state["compare"] = (question, item, results, gold)
+        results, gold = run_on(corpus, question, picked)
+        st.session_state["compare"] = (question, picked, results, gold)
+        st.session_state["compare_used"] = used_now
         st.session_state["cmp_revealed"] = 0
     except PlaygroundError as exc:
         st.error(str(exc))
@@ -98,30 +118,33 @@ if go:
 if "compare" in st.session_state:
     question, item, results, gold = st.session_state["compare"]
     st.subheader(question)
+    if st.session_state.get("compare_used", used_now) != used_now:
+        st.warning("**Out of date: press Run the lanes.** These answers were made before the settings above changed "
+                   "(lanes call models, so they are not re-run on their own).")  # fmt: skip
     if item is not None:
-        st.caption(f"Gold answer: {item.answer}  ·  type {item.type}  ·  evidence in {', '.join(item.sources) or 'none (should abstain)'}")
-    shown = presenter_controls(results)
-    columns = st.columns(len(results)) if results else []
-    for n, (column, result) in enumerate(zip(columns, results)):
-        with column:
-            if n >= shown:
-                hidden_card(result, n)
-                continue
-            verdict = None
-            if item is not None and result.answer is not None:
-                v = judge(result.answer, item)
-                found = bool(gold & {h.chunk.chunk_id for h in result.hits}) if result.hits else None
-                verdict = (("✅ correct" if v.correct else "❌ not correct") + f" ({v.reason})"
-                           + ("" if found is None else " · evidence retrieved" if found else " · evidence not retrieved"))  # fmt: skip
-            lane_card(result, verdict)
+        st.markdown("**Gold answer:** " + item.answer.replace("$", "\\$"))
+        st.caption(f"Labelled question {item.id} · {type_label(item.type)} · evidence in "
+                   f"{', '.join(item.sources) or 'none (the lanes should abstain)'}")  # fmt: skip
+    shown, projector = presenter_controls(results)
+    verdicts = lane_verdicts(item, results, gold)
+    per_row = 3 if projector or len(results) > 4 else max(len(results), 1)
+    for start in range(0, len(results), per_row):
+        row = results[start : start + per_row]
+        for n, (column, result) in enumerate(zip(st.columns(per_row, border=projector), row), start=start):
+            with column:
+                if n >= shown:
+                    hidden_card(result, n)
+                else:
+                    lane_card(result, verdicts.get(result.kind), projector)
     if shown == len(results):  # presenter view: charts and exports follow the last lane
         st.divider()
         lane_charts(results)
         settings = {"corpus": corpus.corpus_id, "corpus revision": corpus.revision, "priced as": priced_as,
                     "answered by": generator.name if generator else "extractive reader (no LLM)",
-                    "index": index_config.key, "retrieval": retrieval_config, "reranker": reranker[0]}  # fmt: skip
+                    "index": f"{describe_index(index_config)} (key {index_config.key})",
+                    "retrieval": describe_retrieval(retrieval_config), "reranker": describe_reranker(reranker)}  # fmt: skip
         left, right = st.columns(2)
         left.download_button("Export JSON", run_to_json(question, results, settings), "compare.json", "application/json")
-        right.download_button("Export HTML report", run_to_html(question, results, settings), "compare.html", "text/html")
-        if corpus.corpus_id == SAMPLE_ID:
-            freshness_section(question, results, lambda info: run_on(info, question, item)[0])
+        right.download_button("Export HTML report", run_to_html(question, results, settings, item, verdicts), "compare.html", "text/html")
+    if corpus.corpus_id == SAMPLE_ID and shown == len(results):
+        freshness_section(qa_items, item, lambda fresh, versions: run_on(corpus, fresh.question, fresh, versions)[0])

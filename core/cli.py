@@ -43,6 +43,18 @@ from core.store import CorpusStore
 from core.types import IngestReport
 
 
+MODEL_HELP = ("answer with: bundled (SmolLM2-135M-Instruct, local), local:FOLDER_OR_ID, or a litellm model "
+              "(default: extractive reader)")
+ADAPTER_HELP = "PEFT adapter folder for the fine-tuned and hybrid lanes (on --model's local base, default bundled)"
+
+
+def _long_context_args(command) -> None:
+    command.add_argument("--truncate", action=argparse.BooleanOptionalAction, default=True,
+                         help="long context: cut the corpus to the answering model's window (default on)")
+    command.add_argument("--position", default="middle", choices=("start", "middle", "end"),
+                         help="long context: where the evidence documents sit in the prompt")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -97,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--top-k", type=int, default=5)
     compare.add_argument("--viewer-tags", default=None, help="answer as a viewer holding these access tags (comma-separated)")
     compare.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
-    compare.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
+    compare.add_argument("--model", default=None, help=MODEL_HELP)
+    compare.add_argument("--adapter", default=None, help=ADAPTER_HELP)
+    _long_context_args(compare)
     compare.add_argument("--api-base", default=None)
     evaluate = add("evaluate", "score lanes on a QA set and print the per-lane summary")
     evaluate.add_argument("--corpus", required=True, help="corpus id or name")
@@ -109,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--top-k", type=int, default=5)
     evaluate.add_argument("--viewer-tags", default=None, help="score as a viewer holding these access tags (comma-separated)")
     evaluate.add_argument("--priced-as", default="gpt-4o-mini", help="litellm model whose tokenizer and price are used")
-    evaluate.add_argument("--model", default=None, help="litellm model to answer with (default: extractive reader)")
+    evaluate.add_argument("--model", default=None, help=MODEL_HELP)
+    evaluate.add_argument("--adapter", default=None, help=ADAPTER_HELP)
+    _long_context_args(evaluate)
     evaluate.add_argument("--api-base", default=None)
     evaluate.add_argument("--judge", default=None, help="litellm model for the LLM judge (default: none)")
     evaluate.add_argument("--updates", type=Path, default=None,
@@ -149,9 +165,20 @@ def _load_sample(store, config) -> dict:
 
 
 def _generator(model: str | None, api_base: str | None = None):
-    from core.generation import LiteLLMGenerator, LLMConfig
+    from core.generation.choice import make_generator
 
-    return LiteLLMGenerator(LLMConfig(model=model, api_base=api_base)) if model else None
+    return make_generator(model, api_base)
+
+
+def _tuned(args):
+    """The fine-tuned lanes' generator: --adapter on --model's local base (bundled by default)."""
+    if not getattr(args, "adapter", None):
+        return None
+    from core.generation.bundled import BUNDLED_MODEL
+    from core.generation.local_hf import TransformersGenerator
+
+    base = args.model.removeprefix("local:") if args.model and args.model.startswith("local:") else BUNDLED_MODEL
+    return TransformersGenerator(base, args.adapter)
 
 
 def _lane_context(index, documents, corpus, args, reader, generator):
@@ -161,7 +188,7 @@ def _lane_context(index, documents, corpus, args, reader, generator):
     viewer = None if args.viewer_tags is None else tuple(t.strip().lower() for t in args.viewer_tags.split(",") if t.strip())
     config = RetrievalConfig(top_k=args.top_k, viewer_tags=viewer)
     return lane_context(index, documents, corpus, config, MMR_RERANK, reader=reader,
-                        generator=generator, priced_as=args.priced_as)  # fmt: skip
+                        generator=generator, priced_as=args.priced_as, tuned=_tuned(args))  # fmt: skip
 
 
 def _compare(store, args) -> dict:
@@ -172,7 +199,7 @@ def _compare(store, args) -> dict:
 
     corpus = store.resolve(args.corpus)
     kinds = [k.strip() for k in args.lanes.split(",") if k.strip()]
-    configs = [LaneConfig(kind, top_k=args.top_k) for kind in kinds]
+    configs = [LaneConfig(kind, top_k=args.top_k, evidence_position=args.position, truncate=args.truncate) for kind in kinds]
     index = build_index(store, corpus.corpus_id, IndexConfig())
     ctx = _lane_context(index, store.load_documents(corpus.corpus_id), corpus, args, ExtractiveReader(index.embedder),
                         _generator(args.model, args.api_base))  # fmt: skip
@@ -205,7 +232,8 @@ def _evaluate(store, args) -> dict:
     items = select_items(items, args.split, types, args.limit)
     if not items:
         raise PlaygroundError(f"No questions match --split {args.split} --types {args.types or 'all'}; widen the filters.")
-    configs = [LaneConfig(k.strip(), top_k=args.top_k) for k in args.lanes.split(",") if k.strip()]
+    configs = [LaneConfig(k.strip(), top_k=args.top_k, evidence_position=args.position, truncate=args.truncate)
+               for k in args.lanes.split(",") if k.strip()]  # fmt: skip
     index = build_index(store, corpus.corpus_id, IndexConfig())
     documents = store.load_documents(corpus.corpus_id)
     reader, generator = ExtractiveReader(index.embedder), _generator(args.model, args.api_base)

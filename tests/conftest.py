@@ -8,6 +8,11 @@ import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The fast path answers with the extractive reader; tests of the bundled model ask for it. Its
+# converted folder is shared by every test (and kept between runs) so it is converted once.
+os.environ.setdefault("PLAYGROUND_BACKEND", "extractive")
+os.environ.setdefault("PLAYGROUND_MODEL_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                                                           ".test-artifacts", "models"))  # fmt: skip
 
 
 @pytest.fixture()

