@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import PlaygroundError
-from core.finetune.dataset import DatasetSpec, build_dataset, preview_rows
+from core.finetune.dataset import DatasetSpec, build_dataset
+from core.finetune.examples import preview_rows
 from core.qa import load_qa
 from core.sample import SAMPLE_DIR, SAMPLE_ID
 
