@@ -51,12 +51,15 @@ def build_retriever(index, corpus: CorpusInfo, config: RetrievalConfig, reranker
 def build_retrievers(index, corpus: CorpusInfo, config: RetrievalConfig, reranker: tuple[str, float, str] = NO_RERANK,
                      generator=None):  # fmt: skip
     """(base, reranked or None): the reranked one reranks the base one's (filtered) hits."""
+    from core.injection import FlagFilter
     from core.rerank import CrossEncoderReranker, LLMReranker, MMRReranker, RerankingRetriever
     from core.retrieval import IndexRetriever
 
     if not isinstance(corpus, CorpusInfo):
         raise ConfigError("Retrievers are built from the corpus record (CorpusInfo), which carries the access tags.")
     base = IndexRetriever(index, config, document_tags(corpus))
+    if config.drop_flagged:
+        base = FlagFilter(base)
     kind, lambda_, model = reranker
     if kind == "none":
         return base, None
@@ -81,6 +84,10 @@ def lane_context(index, documents: Iterable[Document], corpus: CorpusInfo, confi
 
     base, reranked = build_retrievers(index, corpus, config, reranker, generator)
     shown = visible_documents(documents, corpus, config.viewer_tags)
+    if config.drop_flagged:  # the same filter for the long-context lane: flagged documents stay out
+        from core.injection import scan
+
+        shown = tuple(d for d in shown if not scan(d.text))
     evidence = frozenset(fields.pop("evidence_docs", ())) & {d.name for d in shown}
     return LaneContext(retriever=base, reranked=reranked, documents=shown, reader=reader, generator=generator,
                        evidence_docs=evidence, **fields)  # fmt: skip

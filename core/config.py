@@ -202,6 +202,7 @@ class RetrievalConfig:
     documents: restrict to these document names (empty = all).
     viewer_tags: None = sees everything; otherwise untagged documents plus documents
     carrying at least one of these tags (per-user access control).
+    drop_flagged: leave out passages that address the model (prompt injection).
     """
 
     mode: RetrievalMode = "hybrid"
@@ -215,6 +216,7 @@ class RetrievalConfig:
     prf_weight: float = 0.5
     documents: tuple[str, ...] = ()
     viewer_tags: tuple[str, ...] | None = None
+    drop_flagged: bool = False  # leave out passages the prompt-injection detector flags (core.injection)
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(RetrievalMode):

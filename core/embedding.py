@@ -13,6 +13,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from core.embed_queue import shared_queue
 from core.errors import ConfigError
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
@@ -77,42 +78,71 @@ class SentenceTransformerEmbedder:
         return int(get())
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        model = _load(self.name)
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # Sort by length so each batch pads little (encode() only sorts within one call),
-        # then embed in slices so progress can be reported, and restore the input order.
+        # Sort by length so each batch pads little (encode() only sorts within one call); the
+        # model's one queue (core.embed_queue) runs it in slices, merging concurrent callers.
         order = np.argsort([len(t) for t in texts], kind="stable")
-        step = self.batch_size * 4
-        parts = []
-        for start in range(0, len(texts), step):
-            batch = [texts[i] for i in order[start : start + step]]
-            parts.append(model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
-                                      convert_to_numpy=True, show_progress_bar=False))  # fmt: skip
-            if progress:
-                progress(min(1.0, (start + len(batch)) / len(texts)), f"Embedded {start + len(batch)}/{len(texts)}")
-        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
-        vectors[order] = np.vstack(parts)
+        queue = shared_queue((self.name, self.batch_size), self._encode, self.batch_size * 4)
+        sorted_vectors = queue.embed([texts[i] for i in order], progress)
+        vectors = np.empty_like(sorted_vectors)
+        vectors[order] = sorted_vectors
         return vectors
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """One model call; run by the queue's single worker thread. ONNX Runtime when the
+        model can be exported and matches torch (core.onnx_embed), else torch."""
+        from core.onnx_embed import onnx_encoder
+
+        model = _load(self.name)
+        fast = onnx_encoder(self.name, model)
+        if fast is not None:
+            step = self.batch_size
+            return np.vstack([fast.encode(texts[i : i + step]) for i in range(0, len(texts), step)])
+        return model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
 
 
 class VectorCache:
-    """Vectors of texts seen before, kept across calls (thread-safe; cleared past `limit`)."""
+    """Vectors of texts seen before, kept across calls (thread-safe; cleared past `limit`).
+    A text another thread is embedding right now is waited for, not embedded again, so
+    many sessions asking about the same passages at once embed them once."""
 
     def __init__(self, embedder: Embedder, limit: int = 50_000) -> None:
         self.embedder, self.limit = embedder, limit
         self._cache: dict[str, np.ndarray] = {}
+        self._pending: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        mine, claimed = threading.Event(), []
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            known.update(zip(missing, np.asarray(self.embedder.embed(missing), dtype=np.float32)))
+            theirs = {t: self._pending[t] for t in texts if t not in known and t in self._pending}
+            for t in dict.fromkeys(t for t in texts if t not in known and t not in theirs):
+                self._pending[t] = mine
+                claimed.append(t)
+        try:
+            if claimed:
+                self._embed(claimed, known)
+        finally:
             with self._lock:
-                if len(self._cache) > self.limit:
-                    self._cache.clear()
-                self._cache.update((t, known[t]) for t in missing)
+                for t in claimed:
+                    self._pending.pop(t, None)
+            mine.set()
+        for event in set(theirs.values()):
+            event.wait()
+        with self._lock:
+            known.update((t, self._cache[t]) for t in theirs if t in self._cache)
+        left = [t for t in theirs if t not in known]  # the other thread failed, or the cache was cleared
+        if left:
+            self._embed(left, known)
         return np.array([known[t] for t in texts])
+
+    def _embed(self, texts: list[str], known: dict) -> None:
+        known.update(zip(texts, np.asarray(self.embedder.embed(texts), dtype=np.float32)))
+        with self._lock:
+            if len(self._cache) > self.limit:
+                self._cache.clear()
+            self._cache.update((t, known[t]) for t in texts)

@@ -19,6 +19,7 @@ from core.errors import ConfigError, PlaygroundError
 from core.generation.extractive import ABSTAIN, ExtractiveReader
 from core.prompts import Prompt, closed_book_prompt, fine_tuned_prompt, long_context_prompt, place_evidence, rag_prompt
 from core.retrieval import Retriever, check_query
+from core.injection import injection_warning
 from core.secrets import scrub
 from core.tokens import count_tokens
 from core.types import Answer, Chunk, Citation, Document, Hit
@@ -127,6 +128,8 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
             prompt, sources = fine_tuned_prompt(question), []
         else:
             prompt, sources = rag_prompt(question, hits), hits
+        if flagged := injection_warning(sources):  # passages that address the model: sent fenced, and said here
+            warnings.append(flagged)
         generator = ctx.tuned if config.kind in ("fine_tuned", "hybrid") else ctx.generator
         stream = (lambda text: on_delta(config.kind, text)) if on_delta else None
         answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings, stream)

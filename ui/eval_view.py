@@ -15,7 +15,7 @@ COLUMNS = {"label": "lane", "n": "questions", "accuracy": "accuracy", "exact_mat
            "freshness_before": "freshness before", "freshness_after": "freshness after",
            "latency_mean_ms": "mean ms", "latency_p95_ms": "p95 ms", "prompt_tokens_mean": "prompt tokens",
            "cost_per_1k": "$ per 1k queries", "judge_accuracy": "LLM judge", "judge_dollars": "judge $",
-           "errors": "errors"}  # fmt: skip
+           "errors": "errors", "flagged": "answers given flagged passages"}  # fmt: skip
 EXPLAIN = (
     "**correct**: out-of-corpus questions must be abstained on; otherwise the answer must contain every number of "
     "the gold answer, or (no numbers) reach token F1 ≥ 0.5. **EM / token F1**: SQuAD normalisation, citation markers "

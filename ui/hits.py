@@ -8,6 +8,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from core.injection import injection_label
 from core.types import Document, Hit
 
 STAGES = ("dense", "bm25", "fused", "rerank")
@@ -18,6 +19,8 @@ def hits_table(hits: list[Hit]) -> pd.DataFrame:
     for hit in hits:
         row = {"rank": hit.rank, "document": hit.chunk.doc_name, "section": " > ".join(hit.chunk.section[-2:]),
                "page": hit.chunk.page, "tokens": hit.chunk.tokens, "score": round(hit.score, 4)}  # fmt: skip
+        if flag := injection_label(hit.chunk.text):  # the passage addresses the model: say so on the hit
+            row["injection?"] = flag
         for stage in STAGES:
             found = hit.stage(stage)
             if found is not None:

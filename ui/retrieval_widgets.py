@@ -47,8 +47,12 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[s
                                  help="Access control in RAG: with tags chosen, retrieval sees untagged documents "
                                       "and documents sharing a tag with this viewer. Tags are set on the Corpus page.")  # fmt: skip
         viewer = tuple(held) or None
+    drop = left.toggle("Leave out flagged passages", key=f"{key}_noinject",
+                       help="Passages the prompt-injection detector flags (text that addresses the model: 'ignore "
+                            "previous instructions', role tags, 'you are now', requests for the prompt or keys) are "
+                            "not retrieved. Off: they are retrieved, sent as fenced data and flagged.")  # fmt: skip
     return RetrievalConfig(mode=mode, top_k=top_k, candidates=max(30, top_k), fusion=fusion, rrf_k=int(rrf_k),
-                           dense_weight=weight, documents=tuple(only), viewer_tags=viewer)  # fmt: skip
+                           dense_weight=weight, documents=tuple(only), viewer_tags=viewer, drop_flagged=drop)  # fmt: skip
 
 
 def reranker_widgets(key: str = "rx") -> tuple[str, float, str]:

@@ -60,6 +60,7 @@ class QuestionRecord:
     judge_reason: str | None = None
     judge_dollars: float | None = None
     judge_tokens: int | None = None
+    flagged_passages: int = 0  # passages given to the model that the injection detector flagged
 
     @property
     def ran(self) -> bool:

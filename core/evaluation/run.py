@@ -42,6 +42,7 @@ from core.evaluation.answers import (
     strip_citations,
 )
 from core.evaluation.records import EvalRun, QuestionRecord, new_run_id, now_iso
+from core.injection import flagged_count
 from core.judging import judge, token_f1
 from core.lanes import LABELS, LaneConfig, LaneContext, LaneResult, run_lanes
 from core.metrics import locate, ndcg_at_k, recall_at_k, reciprocal_rank
@@ -185,7 +186,8 @@ def score_result(item: QAItem, gold: str, gold_chunks: list[set[str]], config: L
                    retrieved=tuple(ranked), cited=tuple(c.chunk_id for c in answer.citations),
                    prompt_tokens=result.tokens.prompt if result.tokens else None,
                    completion_tokens=result.tokens.completion if result.tokens else None,
-                   dollars=result.cost.dollars if result.cost else None, latency_ms=latency, **retrieval)  # fmt: skip
+                   dollars=result.cost.dollars if result.cost else None, latency_ms=latency,
+                   flagged_passages=flagged_count(result.warnings), **retrieval)  # fmt: skip
 
 
 def _context(result: LaneResult, ctx: LaneContext) -> list[str] | None:

@@ -54,6 +54,7 @@ class LaneSummary:
     freshness_before: float | None
     freshness_after: float | None
     freshness_n: int
+    flagged: int = 0  # answers given passages that the injection detector flagged (core.injection)
 
 
 def mean(values: Iterable[float | bool | None]) -> float | None:
@@ -109,6 +110,7 @@ def _lane(run: EvalRun, lane: str, priced_as: str) -> LaneSummary:
         freshness_before=_accuracy(run.records_for(lane, "before_update")),
         freshness_after=_accuracy(run.records_for(lane, "after_update")),
         freshness_n=len([r for r in run.records_for(lane, "after_update") if r.setup is None]),
+        flagged=sum(1 for r in ran if getattr(r, "flagged_passages", 0)),
     )  # fmt: skip
 
 
@@ -120,7 +122,7 @@ COLUMNS = [("lane", "label"), ("n", "n"), ("acc", "accuracy"), ("EM", "exact_mat
            ("sem", "semantic"), ("grnd", "groundedness"), ("R@k", "recall_at_k"), ("MRR", "mrr"),
            ("nDCG@10", "ndcg_at_10"), ("abst OOC", "abstention_out_of_corpus"), ("fresh before", "freshness_before"),
            ("fresh after", "freshness_after"), ("ms mean", "latency_mean_ms"), ("ms p95", "latency_p95_ms"),
-           ("$/1k", "cost_per_1k"), ("err", "errors")]  # fmt: skip
+           ("$/1k", "cost_per_1k"), ("err", "errors"), ("inject", "flagged")]  # fmt: skip
 
 
 def summary_table(summaries: Sequence[LaneSummary]) -> str:
@@ -143,7 +145,7 @@ def summary_table(summaries: Sequence[LaneSummary]) -> str:
 def _cell(value, name: str) -> str:
     if value is None:
         return "-"
-    if name in ("label", "n", "errors"):
+    if name in ("label", "n", "errors", "flagged"):
         return str(value)
     if name.startswith("latency"):
         return f"{value:,.0f}"
