@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / ".test-artifacts"
+WAIT_MS = 120_000  # every wait is on a condition; this is only the ceiling, sized for a busy 2-core box
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
 
@@ -36,7 +37,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(command: list[str], health_url: str, log_path: Path, timeout: float = 60, **popen):
+def running(command: list[str], health_url: str, log_path: Path, timeout: float = 300, **popen):
     """Start `command`, wait until `health_url` answers 200, yield, then stop it."""
     log = open(log_path, "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
@@ -73,16 +74,24 @@ def streamlit_server(data_dir: Path):
 
 @contextlib.contextmanager
 def browser_page():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
+            page.set_default_timeout(WAIT_MS)
+            expect.set_options(timeout=WAIT_MS)  # expect() has its own 5 s default otherwise
             yield page
         finally:
             browser.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current run (its status widget is gone)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=WAIT_MS)
 
 
 @contextlib.contextmanager

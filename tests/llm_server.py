@@ -43,6 +43,6 @@ def transformers_server(model_dir: Path):
         pytest.fail("the transformers command is missing; requirements-dev installs transformers[serving]")
     port = free_port()
     command = [str(binary), "serve", str(model_dir), "--host", "127.0.0.1", "--port", str(port)]
-    with running(command, f"http://127.0.0.1:{port}/health", model_dir.parent / "serve.log", timeout=120,
+    with running(command, f"http://127.0.0.1:{port}/health", model_dir.parent / "serve.log", timeout=600,
                  env={**os.environ, "HF_HUB_OFFLINE": "1"}):  # fmt: skip
         yield f"http://127.0.0.1:{port}/v1"

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.sample import sample_files
 
-TIMEOUT = 120
+TIMEOUT = 600  # per script run, sized to the slowest step (a training or index build) on a busy 2-core box
 
 
 def app() -> AppTest:

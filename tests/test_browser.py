@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import ARTIFACTS, browser_page, streamlit_server
+from tests.browser import ARTIFACTS, WAIT_MS, browser_page, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def test_corpus_journey_in_chromium(tmp_path):
         page.get_by_text("Added 1: new_policy.md (v1)").wait_for()
         page.get_by_text("empty.txt: is empty (0 bytes)").wait_for()
         page.get_by_text("corrupt.pdf: the PDF is corrupt or truncated").wait_for()
-        page.wait_for_timeout(500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "corpus.png"), full_page=True)
         assert page.get_by_test_id("stException").count() == 0
 
@@ -72,7 +72,7 @@ def test_compare_journey_in_chromium(tmp_path):
             expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
         expect(page.get_by_text("No fine-tuned model is configured").first).to_be_visible()
         expect(page.get_by_text("$75 per day").first).to_be_visible()
-        page.wait_for_timeout(1000)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "compare.png"))
         assert page.get_by_test_id("stException").count() == 0
 
@@ -93,7 +93,7 @@ def test_evaluate_decide_and_snapshot_journey_in_chromium(tmp_path):
         page.get_by_role("button", name="Run the evaluation").click()
         expect(page.get_by_role("heading", name=re.compile(r"^Run \d{8}-"))).to_be_visible(timeout=240_000)
         expect(page.get_by_text("Accuracy against cost").first).to_be_visible()
-        page.wait_for_timeout(1500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "evaluate.png"), full_page=True)
         assert page.get_by_test_id("stException").count() == 0
 
@@ -111,11 +111,12 @@ def test_evaluate_decide_and_snapshot_journey_in_chromium(tmp_path):
         expect(page.get_by_role("heading", name=re.compile("^Recommendation: "))).to_be_visible()
         page.get_by_role("button", name="Calculate").click()
         expect(page.get_by_text("Year-one cost against queries per day").first).to_be_visible()
-        page.wait_for_timeout(1500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "decide.png"), full_page=True)
         assert page.get_by_test_id("stException").count() == 0
 
         fresh = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})  # a new session: nothing run, the snapshot brings the results back
+        fresh.set_default_timeout(WAIT_MS)
         fresh.goto(f"{url}/evaluate")
         fresh.get_by_role("heading", name="Evaluate").first.wait_for()
         side = fresh.get_by_test_id("stSidebar")

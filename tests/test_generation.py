@@ -30,7 +30,7 @@ def test_generates_through_litellm_with_provider_usage(server):
 
 def test_unreachable_server_is_explained_without_leaking_the_key():
     generator = LiteLLMGenerator(LLMConfig(model="openai/some-model", api_base=f"http://127.0.0.1:{free_port()}/v1",
-                                           max_retries=0, timeout_s=10), api_key="placeholder-credential-to-scrub")  # fmt: skip
+                                           max_retries=0, timeout_s=120), api_key="placeholder-credential-to-scrub")  # fmt: skip
     with pytest.raises(BackendError) as caught:
         generator.generate([{"role": "user", "content": "hi"}])
     assert "cannot reach the model server at http://127.0.0.1" in str(caught.value)
@@ -106,7 +106,7 @@ def test_wrong_key_and_unknown_model_are_explained():
 def test_missing_key_is_explained(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(BackendError, match="no API key"):
-        LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", max_retries=0, timeout_s=5)).generate(
+        LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", max_retries=0, timeout_s=120)).generate(
             [{"role": "user", "content": "hi"}])
 
 
