@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.sidebar import render_sidebar
 from ui.state import PageEnd
+from ui.warmup import warm_active_corpus
 
 st.set_page_config(page_title="RAG vs Fine-Tuning Playground", page_icon=":material/science:", layout="wide")
 
@@ -25,3 +26,4 @@ try:
 except PageEnd:  # a page ended early (pages use end_page(), not st.stop(), so this still draws)
     pass
 workshop()  # after the page, so that saving a snapshot sees the results this run made
+warm_active_corpus()  # after the page is drawn: load the default index in the background

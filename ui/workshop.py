@@ -15,11 +15,15 @@ from core.errors import PlaygroundError
 
 LOADED = "snapshot_loaded"  # (title, created_at, CorpusRef | None, settings) of the loaded snapshot
 _SEEN = "snapshot_file_seen"
+_PENDING = "snapshot_pending_settings"  # controls to restore at the start of the next run
+# Buttons hold a value in session state but may not be given one (Streamlit refuses it).
+_BUTTONS = {"cmp_next", "cmp_all", "cmp_hide", "rx_search", "cmp_run", "ev_generate", "ft_delete", "ft_delete_yes",
+            "ft_eval", "ft_export", "ft_measure", "ft_preset_go", "ft_retrain", "ft_start", "ft_stop"}  # fmt: skip
 
 
 def result_types() -> dict[str, Any]:
     """Session keys that hold results, and their types (imports kept lazy)."""
-    from core.config import IndexConfig
+    from core.config import IndexConfig, RetrievalConfig
     from core.decide.costs import CostInputs
     from core.decide.rules import Recommendation, Situation
     from core.evaluation.records import EvalRun
@@ -31,6 +35,7 @@ def result_types() -> dict[str, Any]:
         "compare": tuple[str, QAItem | None, list[LaneResult], set[str]],
         "freshness": tuple[str, list[LaneResult], list[LaneResult], list[str]],
         "retrieval_result": tuple[str, QAItem | None, IndexConfig, list[Hit]],
+        "retrieval_used": tuple[RetrievalConfig, tuple[str, float, str]],
         "retrieval_scores_label": str,
         "retrieval_scores": "dataframe",
         "sweep_table": "dataframe",
@@ -38,6 +43,29 @@ def result_types() -> dict[str, Any]:
         "decide": tuple[Situation, Recommendation],
         "decide_costs": tuple[CostInputs, int, str],
     }
+
+
+def restore_pending_controls() -> None:
+    """Put a loaded snapshot's control values back, before any widget of this run is drawn
+    (a widget's value may not be changed once it is drawn), so results and controls agree."""
+    pending = st.session_state.pop(_PENDING, None)
+    if not pending:
+        return
+    triggers = _trigger_keys()
+    for key, value in pending.items():
+        if key in _BUTTONS or key in triggers or key.startswith("FormSubmitter"):
+            continue
+        st.session_state[key] = value
+
+
+def _trigger_keys() -> set[str]:
+    """Keys of buttons drawn in this session (their values are triggers), from Streamlit's widget records."""
+    try:
+        inner = st.session_state._state._state  # SafeSessionState -> SessionState
+        meta, ids = inner._new_widget_state.widget_metadata, inner._key_id_mapper.id_key_mapping
+        return {key for wid, key in ids.items() if wid in meta and "trigger" in meta[wid].value_type}
+    except AttributeError:  # another Streamlit version: the known button keys still apply
+        return set()
 
 
 def _settings() -> dict[str, Any]:
@@ -73,6 +101,7 @@ def workshop_sidebar(corpus) -> None:
                 for key in types:
                     st.session_state.pop(key, None)
                 st.session_state.update(snapshot.results)
+                st.session_state[_PENDING] = snapshot.settings
                 st.session_state[LOADED] = (snapshot.title, snapshot.created_at, snapshot.corpus, snapshot.settings)
                 if snapshot.skipped:
                     st.warning("Not readable by this version, skipped: " + ", ".join(snapshot.skipped))
