@@ -97,7 +97,8 @@ def _retrain(record, store, corpus) -> None:
     try:
         spec_data = dict(record.config["dataset_spec"])
         spec = DatasetSpec(**{**spec_data, "chunk": ChunkConfig(**spec_data["chunk"]), "generated": False})
-        train = {k: v for k, v in record.config.items() if k != "dataset_spec"}
+        train = {k: v for k, v in record.config.items() if k not in ("dataset_spec", "limits")}
+        limits = tuple(record.config["limits"]) if record.config.get("limits") else None
         config = TrainConfig(**{**train, "target_modules": tuple(train["target_modules"]) if train.get("target_modules") else None})
         qa = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
         with st.spinner("Rebuilding the dataset from the current corpus"):
@@ -105,7 +106,8 @@ def _retrain(record, store, corpus) -> None:
         st.session_state["ft_dataset"] = (corpus.corpus_id, corpus.fingerprint, dataset)
         if st.session_state.get(JOB) and not st.session_state[JOB][0].snapshot().finished:
             raise PlaygroundError("A training run is in progress; stop it or wait for it before retraining.")
-        start_training(config, dataset, corpus, record.name.split(" (retrained")[0] + f" (retrained r{corpus.revision})")
+        start_training(config, dataset, corpus, record.name.split(" (retrained")[0] + f" (retrained r{corpus.revision})",
+                       limits)  # fmt: skip
         st.rerun()
     except PlaygroundError as exc:
         st.error(str(exc))

@@ -14,6 +14,7 @@ from core.finetune.train import TrainConfig
 JOB = "ft_job"
 SUGGESTED = ("HuggingFaceTB/SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-360M-Instruct", "Qwen/Qwen2.5-0.5B-Instruct",
              "Qwen/Qwen3-0.6B", "meta-llama/Llama-3.2-1B-Instruct")  # fmt: skip
+OWN = "my own folder or id"
 METHODS = {"lora": "LoRA", "ia3": "IA³", "prompt_tuning": "Prompt tuning"}
 DEFAULT_LR = {"lora": 2e-4, "ia3": 3e-3, "prompt_tuning": 3e-2}
 
@@ -25,15 +26,31 @@ def registry():
     return AdapterRegistry(data_dir() / "adapters")
 
 
+def base_choices() -> list[str]:
+    """The bundled model first when it is installed (the default), then a typed folder or id, then suggestions."""
+    from core.generation.bundled import BUNDLED_MODEL, bundled_available
+
+    return [BUNDLED_MODEL] * bundled_available() + [OWN, *SUGGESTED]
+
+
+def base_label(choice: str) -> str:
+    from core.generation.bundled import BUNDLED_LABEL, BUNDLED_MODEL
+
+    return BUNDLED_LABEL if choice == BUNDLED_MODEL else choice if choice == OWN else f"{choice} (if on this machine)"
+
+
 def config_widgets() -> TrainConfig | None:
     """The training settings; None (with the error shown) when they are invalid."""
     left, right = st.columns([3, 2])
-    suggestion = left.selectbox("Base model", ["my own folder or id", *SUGGESTED], key="ft_suggest",
-                                help="Small instruct models train on a CPU in minutes to hours; a GPU is used "
-                                     "when present. Ids load only if already on this machine.")  # fmt: skip
+    choices = base_choices()
+    suggestion = left.selectbox("Base model", choices, format_func=base_label, key="ft_suggest",
+                                help="The bundled model trains on a CPU in minutes; larger instruct models take "
+                                     "longer, and a GPU is used when present. Ids load only if already on this "
+                                     "machine: nothing is downloaded.")  # fmt: skip
     typed = left.text_input("Model folder or Hugging Face id", key="ft_base",
-                            placeholder="/models/SmolLM2-135M-Instruct" if suggestion.startswith("my own") else suggestion)  # fmt: skip
-    base = typed.strip() or ("" if suggestion.startswith("my own") else suggestion)
+                            placeholder="/models/SmolLM2-135M-Instruct" if suggestion == OWN else
+                            "(empty: the model picked above)")  # fmt: skip
+    base = typed.strip() or ("" if suggestion == OWN else suggestion)
     method = right.radio("Method", list(METHODS), format_func=METHODS.get, horizontal=True, key="ft_method")
     c = st.columns(6)
     r = c[0].number_input("LoRA r", 1, 256, 8, key="ft_r", disabled=method != "lora")
@@ -75,31 +92,35 @@ def _capped_tokens(dataset, max_length: int) -> tuple[int, int]:
     return sum(min(p + a, max_length) for p, a in sizes), sum(p >= max_length for p, _ in sizes)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _parameters(model: str) -> int | None:
-    from core.finetune.modelinfo import parameter_count
+@st.cache_data(show_spinner="Reading the base model's config", max_entries=16)
+def _model_info(model: str):
+    from core.finetune.modelinfo import base_model_info
 
-    return parameter_count(model)
+    return base_model_info(model)
 
 
-def estimate_section(config: TrainConfig, dataset) -> None:
+def estimate_section(config: TrainConfig, dataset) -> bool:
+    """The time and cost estimate; False (with the reason shown) when the base model is not on this machine."""
     from core.finetune.estimate import estimate_training, measure_throughput
 
+    try:
+        info = _model_info(config.base_model)
+    except PlaygroundError as exc:
+        st.error(str(exc))
+        return False
     tokens, skipped = _capped_tokens(dataset, config.max_length)
     c = st.columns(3)
     device = c[0].radio("Estimate for", ["cpu", "gpu"], format_func=str.upper, horizontal=True, key="ft_device")
     price = c[1].number_input("GPU $ per hour", 0.0, 100.0, 2.50, 0.1, key="ft_gpu_price", disabled=device == "cpu",
                               help="Editable: your cloud's on-demand price for the GPU you would use.")  # fmt: skip
-    counted = _parameters(config.base_model)
-    params = c[2].number_input("Model parameters", 1, 10**12, counted or 500_000_000, key=f"ft_params_{config.base_model}",
-                               help="Read from the model's config when it is on this machine; otherwise type it.")  # fmt: skip
+    c[2].metric("Model parameters", f"{info.parameters:,}", help=f"{info.architecture}, counted from {info.source}.")
     measured = st.session_state.get("ft_tps")
     tps = measured[1] if measured and measured[0] == (config, device) else None
     try:
-        e = estimate_training(tokens, config.epochs, int(params), device, price, tps)
+        e = estimate_training(tokens, config.epochs, info.parameters, device, price, tps)
     except PlaygroundError as exc:
         st.error(str(exc))
-        return
+        return False
     duration = f"{e.seconds:,.0f} s" if e.seconds < 120 else f"{e.seconds / 60:,.1f} min"
     if skipped:
         st.warning(f"About {skipped} of {len(dataset.train)} training examples put their answer beyond max length "
@@ -121,24 +142,29 @@ def estimate_section(config: TrainConfig, dataset) -> None:
                 st.rerun()
             except PlaygroundError as exc:
                 st.error(str(exc))
+    return True
 
 
-def start_training(config: TrainConfig, dataset, corpus, name: str) -> None:
-    """Start a TrainingJob; when it finishes, the adapter is registered with its dataset and corpus version."""
+def start_training(config: TrainConfig, dataset, corpus, name: str, limits: tuple[int, int] | None = None) -> None:
+    """Start a TrainingJob; when it finishes, the adapter is registered with its dataset and corpus version.
+    `limits` (train, held-out) trains on the first examples only, as the workshop preset does."""
     from core.finetune.job import TrainingJob
     from core.finetune.registry import local_record
 
     reg = registry()
     folder = reg.new_adapter_dir(name)
-    train = [e.messages for e in dataset.train]
+    train, held_out = list(dataset.train), list(dataset.test)
+    if limits:
+        train, held_out = train[: limits[0]], held_out[: limits[1]]
+    train, held_out = [e.messages for e in train], [e.messages for e in held_out]
     spec = dataclasses.asdict(dataset.spec)
+    extra = {"dataset_spec": spec, **({"limits": list(limits)} if limits else {})}
 
     def register(result) -> None:
         record = local_record(result, config, name, train, corpus)
-        reg.add(dataclasses.replace(record, dataset_hash=dataset.hash,
-                                    config={**record.config, "dataset_spec": spec}))  # fmt: skip
+        reg.add(dataclasses.replace(record, dataset_hash=dataset.hash, config={**record.config, **extra}))
 
-    job = TrainingJob(config, train, [e.messages for e in dataset.test], folder, on_done=register).start()
+    job = TrainingJob(config, train, held_out, folder, on_done=register).start()
     st.session_state[JOB] = (job, name)
 
 
