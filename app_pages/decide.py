@@ -54,7 +54,8 @@ if go:
         measured = None
         if picked:
             measured = Measured(**{a: Measurement(n.accuracy, n.prompt_tokens + n.completion_tokens, n.latency_p95_ms,
-                                                  n.cost_per_1k, n.questions) for a, n in picked[1].items()},
+                                                  n.cost_per_1k, n.questions, n.measured_with, n.offline_reader)
+                                   for a, n in picked[1].items()},
                                 source=picked[0])  # fmt: skip
         st.session_state["decide"] = (situation, recommend(situation, measured))
     except PlaygroundError as exc:

@@ -226,3 +226,21 @@ def test_table_integrity():
         assert {a for a, _ in rule.points} <= set(APPROACHES)
     assert set(LANE_TO_APPROACH.values()) == set(APPROACHES)
     assert all(r.url.startswith("https://") for r in REFERENCES)
+
+
+def test_offline_reader_latency_is_named_and_not_held_against_the_budget():
+    from core.decide.rules import Measured, Measurement, Situation, recommend
+
+    situation = Situation("knowledge", "monthly", True, 120_000, 128_000, 1_000, 3_000, 64, "cloud_ok", "qa_set")
+    reader = Measured(rag=Measurement(latency_p95_ms=7_801, measured_with="extractive reader (no LLM)",
+                                      offline_reader=True), source="a test run")  # fmt: skip
+    llm = Measured(rag=Measurement(latency_p95_ms=7_801, measured_with="gpt-4o-mini"), source="a test run")
+    prior = recommend(situation)
+    offline = recommend(situation, reader)
+    assert offline.score("rag") == prior.score("rag")
+    assert not any("exceeds latency_budget_ms" in r for r in offline.reasons)
+    assert any("measured with extractive reader (no LLM), the offline reader" in c for c in offline.caveats)
+    measured = recommend(situation, llm)
+    assert measured.score("rag") == prior.score("rag") - 3
+    assert any("RAG p95 latency 7,801 ms exceeds latency_budget_ms = 3,000 (answered by gpt-4o-mini" in r
+               for r in measured.reasons)

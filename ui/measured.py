@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.decide.rules import LANE_TO_APPROACH
+from core.generation.extractive import LABEL as READER
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,11 @@ class ApproachNumbers:
     latency_p95_ms: float | None
     cost_per_1k: float | None
     questions: int | None
+    measured_with: str | None = None  # the backend whose latency and cost these are
+
+    @property
+    def offline_reader(self) -> bool:
+        return self.measured_with == READER
 
 
 def _pick(rows: list[ApproachNumbers]) -> dict[str, ApproachNumbers]:
@@ -44,7 +50,8 @@ def from_compare() -> tuple[str, dict[str, ApproachNumbers]] | None:
             continue
         cost = r.cost.dollars * 1000 if r.cost and r.cost.dollars is not None else None
         rows.append(ApproachNumbers(LANE_TO_APPROACH[r.kind], r.kind, r.tokens.prompt, r.tokens.completion, None,
-                                    sum(ms for _, ms in r.timings_ms), cost, None))  # fmt: skip
+                                    sum(ms for _, ms in r.timings_ms), cost, None,
+                                    r.answer.generator if r.answer else None))  # fmt: skip
     return (f"the Compare run on “{question}” (one question: no accuracy)", _pick(rows)) if rows else None
 
 
@@ -60,6 +67,6 @@ def from_evaluation() -> tuple[str, dict[str, ApproachNumbers]] | None:
         if s.lane not in LANE_TO_APPROACH or not s.n or s.prompt_tokens_mean is None:
             continue
         rows.append(ApproachNumbers(LANE_TO_APPROACH[s.lane], s.lane, s.prompt_tokens_mean, s.completion_tokens_mean or 0.0,
-                                    s.accuracy, s.latency_p95_ms, s.cost_per_1k, s.n))  # fmt: skip
+                                    s.accuracy, s.latency_p95_ms, s.cost_per_1k, s.n, run.settings.get("answered_by")))  # fmt: skip
     questions = len({r.item_id for r in run.records if r.phase == "main"})
     return (f"evaluation run {run.run_id} ({questions} questions)", _pick(rows)) if rows else None
