@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.backend import current_generator
+from ui.backend import current_generator, generator_caption
 from ui.eval_run import RUN, qa_source, run_controls
 from ui.eval_view import saved_runs_section, show_run
 from ui.resources import get_store
@@ -14,7 +14,7 @@ st.title("Evaluate")
 store = get_store()
 corpus = corpus_with_documents(store)
 generator = current_generator()
-st.caption("Answering with **" + (generator.name if generator else "the extractive reader (no LLM)") + "** (sidebar). "
+st.caption("Answering with " + generator_caption(generator) + " (sidebar). "
            "Each run is saved under the data folder and can be compared with another below.")  # fmt: skip
 
 items = qa_source(corpus, generator)

@@ -132,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="folder of updated documents for the freshness items (sample corpus: sample_docs/updates)")
     evaluate.add_argument("--no-freshness", action="store_true", help="skip scoring freshness items after the updates")
     evaluate.add_argument("--save", action="store_true", help="save the run under <data dir>/runs")
+    evaluate.add_argument("--max-minutes", type=float, default=None,
+                          help="stop after the question running when this time is up (the summary covers those done)")
     return parser
 
 
@@ -242,10 +244,15 @@ def _evaluate(store, args) -> dict:
     settings = {"split": args.split, "types": types or "all", "limit": args.limit, "top_k": args.top_k,
                 "qa": str(args.qa) if args.qa else "sample_docs/qa.jsonl", "index": index.config.key}  # fmt: skip
     ctx = _lane_context(index, documents, corpus, args, reader, generator)
+    stop = (lambda: time.perf_counter() - started > args.max_minutes * 60) if args.max_minutes else None
     run = evaluate(items, ctx, configs, gold_from_index(index, documents), index.embedder, judge_generator=judge,
-                   corpus=corpus, settings=settings, scorer=scorer)  # fmt: skip
+                   corpus=corpus, settings=settings, scorer=scorer, stop=stop)  # fmt: skip
+    if run.stopped:
+        done = len({r.item_id for r in run.records})
+        settings["stopped"] = f"time limit of {args.max_minutes:g} min reached after {done} of {len(items)} questions"
+        run = replace(run, settings={**run.settings, "stopped": settings["stopped"]})
     fresh = [i for i in items if i.answer_after_update and i.evidence_after_update]
-    if fresh and not args.no_freshness and (args.updates or corpus.corpus_id == SAMPLE_ID):
+    if fresh and not args.no_freshness and not run.stopped and (args.updates or corpus.corpus_id == SAMPLE_ID):
         if args.updates and not args.updates.is_dir():
             raise PlaygroundError(f"{args.updates}: no such folder. Give a folder of updated documents.")
         if args.updates:
@@ -264,6 +271,7 @@ def _evaluate(store, args) -> dict:
     saved = str(RunStore(data_dir() / "runs").save(run)) if args.save else None
     summaries = summarise(run)
     footer = (f"{len(items)} questions x {len(configs)} lanes, {run.settings['seconds']} s; run {run.run_id}"
+              f"{'; STOPPED: ' + settings['stopped'] if run.stopped else ''}"
               f"{f', saved to {saved}' if saved else ''}; freshness: {run.settings['freshness']}")  # fmt: skip
     return {"table": summary_table(summaries) + "\n" + footer, "run_id": run.run_id, "created_at": run.created_at,
             "corpus": {"id": run.corpus_id, "fingerprint": run.corpus_fingerprint, "revision": run.corpus_revision},

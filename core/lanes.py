@@ -118,7 +118,9 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         elif config.kind == "rag_rerank":
             retriever = ctx.reranked or ctx.retriever
             if ctx.reranked is None:
-                warnings.append("No reranker chosen: this lane equals plain RAG.")
+                warnings.append("No reranker chosen, so this lane equals plain RAG: no offline reranker improves "
+                                "retrieval on the sample QA set (MMR trades relevance for diversity; a cross-encoder "
+                                "needs its model on this machine). Choose one under Retrieval settings to compare.")  # fmt: skip
             hits = clock.timed("retrieve + rerank", retriever.retrieve, question, config.top_k)
         if config.kind == "long_context":
             prompt, sources = clock.timed("fit window", _long_context, question, ctx, config, notes)
@@ -205,4 +207,17 @@ def _answer(question, prompt: Prompt, sources: list[Hit], ctx: LaneContext, gene
         if 1 <= marker <= len(sources):
             chunk = sources[marker - 1].chunk
             citations.append(Citation(marker, chunk.chunk_id, chunk.doc_name, chunk.page, chunk.text[:300]))
-    return Answer(reply.text, tuple(citations), ABSTAIN.lower()[:40] in reply.text.lower(), generator.name, reply.usage)
+    return Answer(reply.text, tuple(citations), abstains(reply.text), generator.name, reply.usage)
+
+
+_DECLINE = re.compile(r"\b(?:(?:does|do) not (?:answer|contain|provide|mention|say|specify|include)|(?:is|are) not "
+                      r"(?:mentioned|provided|specified|stated|covered)|no information|(?:don't|do not|cannot|can't) "
+                      r"(?:know|answer|find|determine))\b")  # fmt: skip
+
+
+def abstains(text: str) -> bool:
+    """The exact abstention reply anywhere, or a first sentence that declines (small models
+    rephrase it: "The passages do not mention ...", "I don't know")."""
+    lowered = text.lower()
+    first = re.split(r"(?<=[.!?])\s", lowered.strip(), maxsplit=1)[0]
+    return ABSTAIN.lower()[:40] in lowered or bool(_DECLINE.search(first))

@@ -52,3 +52,42 @@ def test_unknown_local_model_says_how_to_fix(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(BackendError, match="could not be loaded.*path of a saved model folder"):
         TransformersGenerator("no-such-org/no-such-llm").generate([{"role": "user", "content": "hi"}])
+
+
+def test_adapter_lanes_share_one_base_and_switching_back_restores_it(tiny, tmp_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from core.generation.local_runtime import shared_model
+
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny), LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    model.save_pretrained(tmp_path / "shared")
+    messages = [{"role": "user", "content": "Describe the expenses policy."}]
+    base = TransformersGenerator(tiny, max_new_tokens=8)
+    tuned = TransformersGenerator(tiny, adapter=str(tmp_path / "shared"), max_new_tokens=8)
+    before = base.generate(messages).text
+    with_adapter = tuned.generate(messages).text
+    assert base.generate(messages).text == before != with_adapter, "adapter layers are off for the base lane"
+    assert shared_model(tiny) is shared_model(tiny, str(tmp_path / "shared")), "one model instance, not two"
+    from core.prompts import closed_book_prompt
+
+    alone = base.generate(closed_book_prompt("expenses?").messages).text
+    results = run_lanes("expenses?", _bare_context(base, tuned), [LaneConfig("closed_book"), LaneConfig("fine_tuned")] * 2)
+    assert all(r.error is None for r in results), [r.error for r in results]
+    assert [r.answer.text for r in results[::2]] == [alone] * 2, "concurrent adapter lanes do not leak into base lanes"
+
+
+def test_streamed_text_grows_to_the_final_answer(tiny):
+    seen: list[str] = []
+    result = TransformersGenerator(tiny, max_new_tokens=12).generate([{"role": "user", "content": "Say hello."}], on_delta=seen.append)
+    assert seen and seen[-1] == result.text and all(b.startswith(a) for a, b in zip(seen, seen[1:]))
+
+
+def _bare_context(generator, tuned):
+    from core.lanes import LaneContext
+
+    class Never:
+        def retrieve(self, query, k):
+            raise AssertionError("closed book and fine-tuned lanes do not retrieve")
+
+    return LaneContext(retriever=Never(), reranked=None, documents=(), reader=None, generator=generator, tuned=tuned)

@@ -17,6 +17,10 @@ from core.errors import BackendError, ConfigError
 from core.types import Generation, TokenUsage
 
 
+# Small models start echoing the prompt's fences or a next question: stop there (and cut them off).
+STOP_STRINGS = ("<passages", "</passages>", "<document", "</document>", "\nQuestion:")
+
+
 def load_causal_lm(model: str, progress=None):
     """(tokenizer, float32 model) from a model id or folder (or BUNDLED_MODEL, converted on first
     use); offline, an unknown id says how to fix it. A fresh copy each call (training mutates it)."""
@@ -113,10 +117,11 @@ class TransformersGenerator:
             started = time.perf_counter()
             output = network.generate(**inputs.to(network.device), max_new_tokens=limit, do_sample=not self.settings.greedy,
                                       logits_processor=processors, streamer=streamer, use_cache=True,
+                                      stop_strings=list(STOP_STRINGS), tokenizer=tokenizer,
                                       pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id, **sampling)  # fmt: skip
             seconds = time.perf_counter() - started
         new = output[0][length:]
-        text = tokenizer.decode(new, skip_special_tokens=True).strip()
+        text = _cut_at_stop(tokenizer.decode(new, skip_special_tokens=True))
         self.first_token_seconds = streamer.first_seconds if streamer else None
         usage = TokenUsage(length, int(new.shape[0]), 0, "model tokenizer")
         return Generation(text=text, model=self.name, usage=usage, seconds=seconds)
@@ -126,6 +131,11 @@ class TransformersGenerator:
         if getattr(tokenizer, "chat_template", None):
             return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return "\n\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\n\nassistant:"
+
+
+def _cut_at_stop(text: str) -> str:
+    cuts = [text.find(stop) for stop in STOP_STRINGS if stop in text]
+    return text[: min(cuts)].strip() if cuts else text.strip()
 
 
 def _DeltaStreamer(tokenizer, on_delta):
@@ -143,6 +153,6 @@ def _DeltaStreamer(tokenizer, on_delta):
                 if self.first_seconds is None:
                     self.first_seconds = time.perf_counter() - self._started
                 self.text += text
-                on_delta(self.text.strip())
+                on_delta(_cut_at_stop(self.text))
 
     return DeltaStreamer()

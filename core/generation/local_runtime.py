@@ -30,12 +30,15 @@ def torch_threads() -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
-@lru_cache(maxsize=1)
-def generation_slots() -> threading.BoundedSemaphore:
+def concurrency() -> int:
     """How many local generations run at the same time (one per core by default)."""
     raw = os.environ.get("PLAYGROUND_LOCAL_CONCURRENCY", "").strip()
-    slots = int(raw) if raw.isdigit() and int(raw) > 0 else max(1, (os.cpu_count() or 1) // torch_threads())
-    return threading.BoundedSemaphore(slots)
+    return int(raw) if raw.isdigit() and int(raw) > 0 else max(1, (os.cpu_count() or 1) // torch_threads())
+
+
+@lru_cache(maxsize=1)
+def generation_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(concurrency())
 
 
 def _place(network):
