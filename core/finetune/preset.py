@@ -53,8 +53,8 @@ WORKSHOP = Preset(
     spec=DatasetSpec(knowledge=True, rule=True, style=False, raft=False, n_rule=60, test_share=0.1,
                      chunk=ChunkConfig()),  # fmt: skip
     config=TrainConfig(BUNDLED_MODEL, "lora", r=8, alpha=16, dropout=0.05,
-                       target_modules=("q_proj", "k_proj", "v_proj", "o_proj"), epochs=1, learning_rate=1e-3,
+                       target_modules=("q_proj", "k_proj", "v_proj", "o_proj"), epochs=1, learning_rate=2e-3,
                        max_length=160, batch_size=4),  # fmt: skip
-    max_train=112,
-    max_test=12,
+    max_train=64,
+    max_test=8,
 )
