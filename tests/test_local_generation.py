@@ -91,3 +91,14 @@ def _bare_context(generator, tuned):
             raise AssertionError("closed book and fine-tuned lanes do not retrieve")
 
     return LaneContext(retriever=Never(), reranked=None, documents=(), reader=None, generator=generator, tuned=tuned)
+
+
+def test_run_time_estimate_comes_from_measured_speed(tiny):
+    from core.generation.timing import estimate_run, measure_throughput
+
+    speed = measure_throughput(TransformersGenerator(tiny), prompt_tokens=200, new_tokens=4)
+    assert speed.prefill_tokens_per_s > 0 and speed.decode_tokens_per_s > 0 and speed.prompt_tokens > 100
+    one = estimate_run(speed, ["closed_book", "rag", "long_context"], 1, 5, 256, 8192, 50_000, 60)
+    ten = estimate_run(speed, ["closed_book", "rag", "long_context"], 10, 5, 256, 8192, 50_000, 60)
+    assert ten.seconds == 10 * one.seconds > 0 and one.per_lane_s["long_context"] > one.per_lane_s["rag"] > one.per_lane_s["closed_book"]
+    assert "measured now" in one.basis

@@ -136,7 +136,7 @@ def _estimate(corpus, generator, lanes, questions: int, index_config, retrieval_
     run = estimate_run(st.session_state[key], kinds, questions, retrieval_config.top_k, index_config.chunk.chunk_size,
                        generator.context_window, corpus.total_tokens, min(60, generator.settings.max_new_tokens),
                        concurrency())  # fmt: skip
-    lanes_text = ", ".join(f"{LABELS[k]} {s:,.0f} s" for k, s in run.per_lane.items())
+    lanes_text = ", ".join(f"{LABELS[k]} {s:,.0f} s" for k, s in run.per_lane_s.items())
     return (f"Estimated run time: about {run.seconds / 60:,.1f} min for {questions} questions "
             f"({run.per_question_s:,.0f} s each; per answer {lanes_text}). Estimate, {run.basis}. Freshness items "
             "add their before/after answers; other work on this machine slows it down.")  # fmt: skip
