@@ -1,0 +1,151 @@
+"""Many sessions on one server: p50/p95 latency of 1, 10 and 30 concurrent Compare runs.
+
+    .venv/bin/python benchmarks/bench_concurrency.py [--levels 1,10,30] [--bundled-levels 1,4]
+        [--data-dir DIR] [--budget 600]
+
+Each "session" is a thread running what the Compare page runs (core.lanes.run_lanes on
+the lane context core.access builds), all sharing the process's cached resources as
+Streamlit sessions do: one index, one embedding model, one extractive reader. All start
+together (a barrier). Workloads: RAG with every session asking the same question (a
+workshop room on the presenter's question), RAG with a different question per session,
+and a Compare run of the offline lanes (closed book, RAG, RAG + rerank, long context).
+With a cold reader cache per level, as when a room asks its first questions. Distinct
+questions need distinct sentences embedded, so on a 2-core CPU their cost grows with the
+number of sessions however well calls are batched; shared work is done once. With the bundled model (SmolLM2-135M, 24 new
+tokens) when it is installed, at smaller levels, and only while `--budget` seconds last.
+Nothing leaves the machine: no network is used (the model is local). Under load the
+absolute numbers move; the ratio p95(N) / p50(1) is the figure to compare.
+Goal: 30 concurrent offline RAG questions p95 <= 5x a single one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from core.config import IndexConfig, IngestConfig, RetrievalConfig  # noqa: E402
+from core.generation.extractive import ExtractiveReader  # noqa: E402
+from core.index import build_index  # noqa: E402
+from core.lanes import LaneConfig, LaneContext, run_lanes  # noqa: E402
+from core.qa import load_qa  # noqa: E402
+from core.rerank import MMRReranker, RerankingRetriever  # noqa: E402
+from core.retrieval import IndexRetriever  # noqa: E402
+from core.sample import SAMPLE_DIR, load_sample  # noqa: E402
+from core.store import CorpusStore  # noqa: E402
+
+OFFLINE = ("closed_book", "rag", "rag_rerank", "long_context")
+
+
+def _context(store, index, generator=None) -> LaneContext:
+    """A fresh reader (cold sentence cache) over the shared index and model."""
+    try:
+        from core.access import MMR_RERANK, lane_context
+
+        return lane_context(index, store.load_documents("sample"), store.get("sample"), RetrievalConfig(), MMR_RERANK,
+                            reader=ExtractiveReader(index.embedder), generator=generator)  # fmt: skip
+    except ImportError:  # an older tree (for before/after numbers)
+        base = IndexRetriever(index, RetrievalConfig())
+        return LaneContext(retriever=base, reranked=RerankingRetriever(base, MMRReranker(index.embedder, index.dense), 30),
+                           documents=tuple(store.load_documents("sample")), reader=ExtractiveReader(index.embedder),
+                           generator=generator)  # fmt: skip
+
+
+def _concurrent(n: int, ctx: LaneContext, questions: list[str], lanes: tuple[str, ...], same: bool = False) -> list[float]:
+    barrier, times, errors = threading.Barrier(n), [0.0] * n, []
+
+    def session(i: int) -> None:
+        barrier.wait()
+        start = time.perf_counter()
+        results = run_lanes(questions[0 if same else i % len(questions)], ctx, [LaneConfig(k) for k in lanes])
+        times[i] = time.perf_counter() - start
+        errors.extend(r.error for r in results if r.error)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"lanes failed: {errors[:3]}")
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def _table(title: str, rows: list[tuple[int, list[float]]]) -> None:
+    print(f"\n{title} (load average {os.getloadavg()[0]:.1f})")
+    print(f"{'sessions':>8} {'p50 s':>8} {'p95 s':>8} {'p95 / single p50':>17}")
+    single = statistics.median(rows[0][1])
+    for n, times in rows:
+        print(f"{n:>8} {statistics.median(times):>8.2f} {_p95(times):>8.2f} {_p95(times) / single:>16.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--levels", default="1,10,30")
+    parser.add_argument("--bundled-levels", default="1,4,10", help="levels for the bundled model ('' to skip)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="reuse a data folder (index built once)")
+    parser.add_argument("--budget", type=float, default=600, help="seconds after which further levels are skipped")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    levels = [int(x) for x in args.levels.split(",") if x]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = CorpusStore(args.data_dir or Path(tmp))
+        load_sample(store, IngestConfig())
+        index = build_index(store, "sample", IndexConfig())
+        index.embedder.embed(["warm up"])
+        questions = [i.question for i in load_qa(SAMPLE_DIR / "qa.jsonl") if i.answerable]
+        run_lanes(questions[0], _context(store, index), [LaneConfig(k) for k in OFFLINE])  # load everything once
+        print(f"sample corpus, {len(index.chunks)} chunks, {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.1f}, cold reader cache per level")  # fmt: skip
+        workloads = (("RAG, extractive reader, every session asks the same question", ("rag",), True),
+                     ("RAG, extractive reader, a different question per session", ("rag",), False),
+                     ("Compare (4 offline lanes), a different question per session", OFFLINE, False))  # fmt: skip
+        for title, lanes, same in workloads:
+            rows = []
+            for n in levels:
+                if time.perf_counter() - started > args.budget:
+                    print(f"  {n} sessions skipped: over the {args.budget:g} s budget")
+                    break
+                rows.append((n, _concurrent(n, _context(store, index), questions, lanes, same)))
+            _table(title, rows)
+        _bundled(store, index, questions, [int(x) for x in args.bundled_levels.split(",") if x], started, args.budget)
+
+
+def _bundled(store, index, questions, levels, started, budget) -> None:
+    try:
+        from core.generation.bundled import BUNDLED_MODEL, bundled_available, prepare_bundled
+        from core.generation.local_hf import TransformersGenerator
+    except ImportError:
+        print("\nbundled model: not in this tree")
+        return
+    if not levels or not bundled_available():
+        print("\nbundled model: not installed (make install), skipped")
+        return
+    prepare_bundled()
+    generator = TransformersGenerator(BUNDLED_MODEL, max_new_tokens=24)
+    run_lanes(questions[0], _context(store, index, generator), [LaneConfig("rag")])  # load the model once
+    rows = []
+    for n in levels:
+        if time.perf_counter() - started > budget:
+            print(f"  bundled: {n} sessions skipped: over the {budget:g} s budget")
+            break
+        rows.append((n, _concurrent(n, _context(store, index, generator), questions, ("rag",))))
+    if rows:
+        _table("RAG, bundled SmolLM2-135M (24 new tokens)", rows)
+
+
+if __name__ == "__main__":
+    main()
