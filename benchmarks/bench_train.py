@@ -1,6 +1,7 @@
 """How good is the Fine-tuning lab's time estimate? Measured training time against it.
 
     .venv/bin/python benchmarks/bench_train.py [--model FOLDER] [--examples 64] [--epochs 1]
+    .venv/bin/python benchmarks/bench_train.py --preset [--model FOLDER]   # the workshop preset, timed
 
 Builds the sample corpus's knowledge + rule dataset, measures throughput with a few real
 steps (the page's "Measure throughput" button), predicts the run's time from it, trains
@@ -39,7 +40,11 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--preset", action="store_true", help="time the workshop preset on --model "
+                        "(default: the bundled model) and show answers before and after")  # fmt: skip
     args = parser.parse_args()
+    if args.preset:
+        return preset(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model
         if model is None:
@@ -67,6 +72,47 @@ def main() -> None:
         print(f"6*N*T estimate at an assumed 0.1 TFLOP/s: {flops.seconds:.1f} s; measured / estimate = "
               f"{seconds / flops.seconds:.2f}")
         print(f"loss {result.losses[0][1]:.3f} -> {result.losses[-1][1]:.3f}" if result.losses else "no loss logged")
+
+
+QUESTIONS = ("What is our standard billing rate for a first-year associate?",
+             "What was Northwind's total revenue from the Bluefin relationship in fiscal year 2025?")
+
+
+def preset(model: str | None) -> None:
+    """The workshop preset as the page runs it: wall and CPU seconds in all and per step, losses,
+    held-out loss, and the fine-tuned lane's answers to two questions before and after."""
+    from core.finetune.preset import WORKSHOP
+    from core.generation.bundled import BUNDLED_MODEL
+    from core.generation.local_hf import TransformersGenerator
+    from core.prompts import fine_tuned_prompt
+
+    chosen = WORKSHOP.for_base(model or BUNDLED_MODEL)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = CorpusStore(Path(tmp) / "data")
+        load_sample(store, IngestConfig())
+        dataset = build_dataset(store.load_documents("sample"), load_qa(SAMPLE_DIR / "qa.jsonl"), chosen.spec)
+        train, held_out = chosen.select(dataset)
+        before = [TransformersGenerator(chosen.config.base_model).generate(fine_tuned_prompt(q).messages).text
+                  for q in QUESTIONS]  # fmt: skip
+        marks = []
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = train_adapter(chosen.config, train, held_out, Path(tmp) / "adapter",
+                               lambda p: marks.append((time.perf_counter(), time.process_time())))  # fmt: skip
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(marks, marks[1:])]
+        print(f"preset on {chosen.config.base_model}: {len(train)} examples, {result.steps} steps, "
+              f"{result.train_tokens:,} tokens, {result.trainable_params:,} trainable parameters")
+        print(f"training incl. load, held-out loss twice and save: {wall:.1f} s wall, {cpu:.1f} s CPU "
+              f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        if steps:
+            print(f"per step (steps 2..{result.steps}): {sum(s[0] for s in steps) / len(steps):.1f} s wall, "
+                  f"{sum(s[1] for s in steps) / len(steps):.1f} s CPU")
+        print(f"training loss {result.losses[0][1]:.3f} -> {result.losses[-1][1]:.3f}; held-out loss "
+              f"{result.eval_loss_before:.3f} -> {result.eval_loss_after:.3f}")
+        for question, old in zip(QUESTIONS, before):
+            new = TransformersGenerator(chosen.config.base_model, str(Path(tmp) / "adapter")).generate(
+                fine_tuned_prompt(question).messages).text  # fmt: skip
+            print(f"\nQ: {question}\n  base:    {old!r}\n  adapter: {new!r}")
 
 
 if __name__ == "__main__":

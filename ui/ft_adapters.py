@@ -8,13 +8,14 @@ import streamlit as st
 from core.errors import PlaygroundError
 from core.finetune.registry import staleness
 from ui.ft_training import JOB, registry
+from ui.tuned_picker import base_name
 
 
 def _row(record, corpus) -> dict:
     m = record.metrics
     loss = lambda key: None if m.get(key) is None else round(m[key], 3)  # noqa: E731
     return {"adapter": record.name, "id": record.adapter_id, "kind": record.kind, "method": record.method,
-            "base model": record.base_model, "corpus revision": record.corpus_revision,
+            "base model": base_name(record.base_model), "corpus revision": record.corpus_revision,
             "fresh": "stale" if staleness(record, corpus) else "current" if record.corpus_id else "n/a",
             "held-out loss before": loss("eval_loss_before"), "after": loss("eval_loss_after"),
             "QA acc. base / adapter / adapter + RAG": " / ".join(

@@ -29,9 +29,10 @@ def preset_section(store, corpus) -> None:
     st.markdown(f"**{WORKSHOP.name}.** {WORKSHOP.look_for}")
     left, right = st.columns([3, 2])
     choice = left.selectbox("Base model for the preset", base_choices(), format_func=base_label, key="ft_preset_pick")
-    typed = left.text_input("Model folder", key="ft_preset_base", disabled=choice != OWN,
-                            placeholder="/models/my-causal-lm" if choice == OWN else "(the model picked above)")  # fmt: skip
-    base = typed.strip() if choice == OWN else choice
+    if choice == OWN:
+        base = left.text_input("Model folder", key="ft_preset_base", placeholder="/models/my-causal-lm").strip()
+    else:
+        base = choice
     with right.popover("Preset settings"):
         st.dataframe(_settings(WORKSHOP), hide_index=True)
         st.caption("Change any of them in steps 1 and 2 below for your own run.")

@@ -173,13 +173,16 @@ def job_panel() -> None:
     saved = st.session_state.get(JOB)
     if not saved:
         return
+    from ui.tuned_picker import base_name
+
     job, name = saved
     running = not job.snapshot().finished
 
     @st.fragment(run_every=1.0 if running else None)
     def panel() -> None:
         status = job.snapshot()
-        st.markdown(f"**Training '{name}'** ({METHODS[job.config.method]} on {job.config.base_model}): {status.message}")
+        st.markdown(f"**Training '{name}'** ({METHODS[job.config.method]} on {base_name(job.config.base_model)}): "
+                    f"{status.message}")  # fmt: skip
         st.progress(status.fraction, text=f"step {status.step} of {status.total_steps or '?'}")
         if status.losses:
             curve = pd.DataFrame(status.losses, columns=["step", "training loss"])

@@ -9,6 +9,13 @@ LOCAL = "local base + PEFT adapter folder"
 HOSTED = "hosted fine-tuned model (litellm id)"
 
 
+def base_name(model: str) -> str:
+    """How a base model is named on screen: the bundled model by its label, any other by its id or folder."""
+    from core.generation.bundled import BUNDLED_LABEL, BUNDLED_MODEL
+
+    return BUNDLED_LABEL if model == BUNDLED_MODEL else model
+
+
 def _generator(record):
     if record.kind == "hosted":
         return _hosted(record.model_id)
@@ -33,7 +40,7 @@ def tuned_model_widgets(corpus, key: str = "cmp") -> tuple[object | None, str | 
     kind = st.radio("Kind", kinds, index=1 if records else 0, horizontal=True, key=f"{key}_tuned_kind")
     if kind == REGISTRY:
         record = st.selectbox("Adapter", records, key=f"{key}_tuned_pick_{records[0].adapter_id}",  # newest by default
-                              format_func=lambda r: f"{r.name} · {r.method} on {r.base_model}")  # fmt: skip
+                              format_func=lambda r: f"{r.name} · {r.method} on {base_name(r.base_model)}")  # fmt: skip
         note = staleness(record, corpus)
         if note:
             st.warning(note)
