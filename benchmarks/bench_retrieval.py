@@ -27,22 +27,26 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from benchmarks.retrieval_configs import CONFIGS, BenchConfig  # noqa: E402
 
 
-def beir_rows(folder: Path, split: str, data_dir: Path, configs: list[BenchConfig], prechunked: bool) -> list[dict]:
+def beir_rows(folder: Path, split: str, data_dir: Path, configs: list[BenchConfig], prechunked: bool,
+              depth: int) -> list[dict]:  # fmt: skip
     from core.beir import build_beir_index, evaluate_beir, load_beir
 
     corpus, queries, qrels = load_beir(folder, split)
     rows, built = [], {}
     for config in configs:
         index_config = config.index_config()
-        if index_config not in built:
+        needs_dense = config.retrieval_config().mode != "bm25"
+        key = (index_config, needs_dense)
+        if key not in built:
             start = time.perf_counter()
-            built[index_config] = (build_beir_index(corpus, index_config, data_dir / "beir", prechunked,
-                                                    progress=_progress(f"{folder.name} {config.name}")),
+            built[key] = (build_beir_index(corpus, index_config, data_dir / "beir", prechunked,
+                                                    progress=_progress(f"{folder.name} {config.name}"),
+                                                    dense=needs_dense),
                                    time.perf_counter() - start)  # fmt: skip
-        index, seconds = built[index_config]
-        retriever = config.retriever(index)
+        index, seconds = built[key]
+        retriever = config.retriever(index, depth)
         start = time.perf_counter()
-        scores = evaluate_beir(retriever, queries, qrels)
+        scores = evaluate_beir(retriever, queries, qrels, depth=100)
         per_query = (time.perf_counter() - start) * 1000 / max(scores["queries"], 1)
         rows.append({"set": f"{folder.name}/{split}", "config": config.name, "recall@5": scores["recall@5"],
                      "recall@10": scores["recall@10"], "recall@20": scores["recall@20"], "MRR": scores["mrr"],
@@ -117,6 +121,8 @@ def main() -> None:
     parser.add_argument("--no-sample", action="store_true")
     parser.add_argument("--no-beir", action="store_true")
     parser.add_argument("--chunked", action="store_true", help="chunk BEIR documents instead of one chunk per line")
+    parser.add_argument("--depth", type=int, default=400, help="BEIR: candidates per list (the lab's small corpora use "
+                                                               "its own setting)")
     args = parser.parse_args()
     wanted = {n.strip() for n in args.only.split(",") if n.strip()}
     configs = [c for c in CONFIGS if not wanted or c.name in wanted]
@@ -126,7 +132,7 @@ def main() -> None:
     print(_format([], header=True), flush=True)
     rows = []
     if args.folder and not args.no_beir:
-        rows += beir_rows(args.folder, args.split, args.data_dir, configs, not args.chunked)
+        rows += beir_rows(args.folder, args.split, args.data_dir, configs, not args.chunked, args.depth)
     if not args.no_sample:
         rows += sample_rows(args.data_dir, configs, args.sample_split)
     print("\n" + _format(rows))

@@ -1,40 +1,67 @@
-"""The configurations bench_retrieval.py scores (the Retrieval lab's options)."""
+"""The configurations bench_retrieval.py scores: every option the Retrieval lab offers,
+each changed from the lab's defaults (core.config), plus the settings before issue 13
+("old ...": words tokens without stemming, RRF over 30 candidates) for comparison."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.config import IndexConfig, RetrievalConfig
+from core.config import IndexConfig, RetrievalConfig, SparseConfig
+
+OLD_SPARSE = {"tokenizer": "words", "stem": False}
+OLD_RETRIEVAL = {"fusion": "rrf", "dense_weight": 0.5, "rrf_k": 60, "prf_terms": 0, "candidates": 30}
 
 
 @dataclass(frozen=True)
 class BenchConfig:
     name: str
     retrieval: dict = field(default_factory=dict)
-    headers: bool = False
+    sparse: dict = field(default_factory=dict)
+    headers: str = "off"  # off, both, dense, bm25
     reranker: str = "none"
 
     def index_config(self) -> IndexConfig:
-        return IndexConfig(contextual_headers=self.headers)
+        on = self.headers != "off"
+        return IndexConfig(contextual_headers=on, header_target=self.headers if on else "both",
+                           sparse=SparseConfig(**self.sparse))  # fmt: skip
 
-    def retriever(self, index):
+    def retrieval_config(self, depth: int | None = None) -> RetrievalConfig:
+        fields = {"top_k": 20, **self.retrieval}
+        if depth:  # BEIR: rank deeper than the lab's small corpora need
+            fields["candidates"] = max(depth, fields.get("candidates", 0))
+        return RetrievalConfig(**fields)
+
+    def retriever(self, index, depth: int | None = None):
         from core.rerank import MMRReranker, RerankingRetriever
         from core.retrieval import IndexRetriever
 
-        config = RetrievalConfig(**{"top_k": 20, "candidates": 100, **self.retrieval})
-        base = IndexRetriever(index, config)
+        config = self.retrieval_config(depth)
+        base = IndexRetriever(index, config, {})
         if self.reranker == "mmr":
-            return RerankingRetriever(base, MMRReranker(index.embedder, index.dense, 0.7), config.candidates)
+            return RerankingRetriever(base, MMRReranker(None, index.dense, 0.7), config.candidates)
         return base
 
 
 CONFIGS = [
+    BenchConfig("old dense", {"mode": "dense"}),
+    BenchConfig("old bm25", {"mode": "bm25", **OLD_RETRIEVAL}, OLD_SPARSE),
+    BenchConfig("old hybrid rrf", {"mode": "hybrid", **OLD_RETRIEVAL}, OLD_SPARSE),
+    BenchConfig("default (hybrid)", {}),
     BenchConfig("dense", {"mode": "dense"}),
     BenchConfig("bm25", {"mode": "bm25"}),
-    BenchConfig("hybrid rrf", {"mode": "hybrid", "fusion": "rrf"}),
-    BenchConfig("hybrid weighted", {"mode": "hybrid", "fusion": "weighted"}),
-    BenchConfig("hybrid rrf + mmr", {"mode": "hybrid", "fusion": "rrf"}, reranker="mmr"),
-    BenchConfig("dense + headers", {"mode": "dense"}, headers=True),
-    BenchConfig("bm25 + headers", {"mode": "bm25"}, headers=True),
-    BenchConfig("hybrid rrf + headers", {"mode": "hybrid", "fusion": "rrf"}, headers=True),
+    BenchConfig("bm25 words tokens", {"mode": "bm25"}, {"tokenizer": "words"}),
+    BenchConfig("bm25 technical tokens", {"mode": "bm25"}, {"tokenizer": "technical"}),
+    BenchConfig("bm25 no stemming", {"mode": "bm25"}, {"stem": False}),
+    BenchConfig("bm25 stemming", {"mode": "bm25"}, {"stem": True}),
+    BenchConfig("bm25 no RM3", {"mode": "bm25", "prf_terms": 0}),
+    BenchConfig("bm25 RM3", {"mode": "bm25", "prf_terms": 10}),
+    BenchConfig("hybrid rrf", {"fusion": "rrf"}),
+    BenchConfig("hybrid weighted", {"fusion": "weighted"}),
+    BenchConfig("hybrid zscore", {"fusion": "zscore"}),
+    BenchConfig("hybrid no RM3", {"prf_terms": 0}),
+    BenchConfig("hybrid RM3", {"prf_terms": 10}),
+    BenchConfig("hybrid + mmr", {}, reranker="mmr"),
+    BenchConfig("hybrid headers bm25", {}, headers="bm25"),
+    BenchConfig("hybrid headers dense", {}, headers="dense"),
+    BenchConfig("hybrid headers both", {}, headers="both"),
 ]

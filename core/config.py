@@ -199,6 +199,9 @@ class RetrievalConfig:
     prf_terms: RM3-style pseudo-relevance feedback: add this many terms from the top
     `prf_docs` BM25 hits to the BM25 query (0 = off), the original query keeping weight
     prf_weight.
+    vector_prf: dense pseudo-relevance feedback (Rocchio): move the query vector towards the
+    mean vector of the top `vector_prf` hits (fused hits in hybrid), with weight
+    vector_prf_weight, and search again (0 = off).
     documents: restrict to these document names (empty = all).
     viewer_tags: None = sees everything; otherwise untagged documents plus documents
     carrying at least one of these tags (per-user access control).
@@ -214,6 +217,8 @@ class RetrievalConfig:
     prf_terms: int = 0
     prf_docs: int = 5
     prf_weight: float = 0.5
+    vector_prf: int = 0
+    vector_prf_weight: float = 0.5
     documents: tuple[str, ...] = ()
     viewer_tags: tuple[str, ...] | None = None
     drop_flagged: bool = False  # leave out passages the prompt-injection detector flags (core.injection)
@@ -237,3 +242,7 @@ class RetrievalConfig:
             raise ConfigError(f"prf_docs={self.prf_docs!r} must be a whole number from 1 to 50.")
         if not 0.0 < self.prf_weight <= 1.0:
             raise ConfigError(f"prf_weight={self.prf_weight!r} must be above 0 and at most 1.")
+        if not isinstance(self.vector_prf, int) or not 0 <= self.vector_prf <= 50:
+            raise ConfigError(f"vector_prf={self.vector_prf!r} must be a whole number from 0 (off) to 50.")
+        if not 0.0 <= self.vector_prf_weight <= 10.0:
+            raise ConfigError(f"vector_prf_weight={self.vector_prf_weight!r} must be from 0 to 10.")

@@ -25,7 +25,7 @@ Progress = Callable[[float, str], None]
 Setting = tuple[IndexConfig, RetrievalConfig, tuple[str, float, str]]
 DEFAULT_RERANK = ("none", 0.7, "")
 METRICS = ("recall@5", "recall@10", "MRR", "nDCG@10")
-# option -> its values; the first value of each is the lab's default
+# option -> the values the lab offers (the default is whichever default_setting() has)
 OPTIONS: dict[str, tuple] = {
     "mode": ("hybrid", "dense", "bm25"),
     "fusion": ("rrf", "weighted", "zscore"),
@@ -33,12 +33,22 @@ OPTIONS: dict[str, tuple] = {
     "tokenizer": ("words", "technical"),
     "stem": (False, True),
     "prf": (0, 10),
+    "vector_prf": (0, 3),
     "reranker": ("none", "mmr"),
 }
 
 
 def default_setting() -> Setting:
     return IndexConfig(), RetrievalConfig(), DEFAULT_RERANK
+
+
+def current(setting: Setting, option: str):
+    """The value `option` has in `setting`."""
+    index, retrieval, rerank = setting
+    values = {"mode": retrieval.mode, "fusion": retrieval.fusion, "prf": retrieval.prf_terms,
+              "vector_prf": retrieval.vector_prf, "tokenizer": index.sparse.tokenizer, "stem": index.sparse.stem,
+              "headers": index.header_target if index.contextual_headers else "off", "reranker": rerank[0]}  # fmt: skip
+    return values[option]
 
 
 def apply(setting: Setting, option: str, value) -> Setting:
@@ -53,6 +63,8 @@ def apply(setting: Setting, option: str, value) -> Setting:
         return dataclasses.replace(index, sparse=dataclasses.replace(index.sparse, **{option: value})), retrieval, rerank
     if option == "prf":
         return index, dataclasses.replace(retrieval, prf_terms=value), rerank
+    if option == "vector_prf":
+        return index, dataclasses.replace(retrieval, vector_prf=value), rerank
     if option == "reranker":
         return index, retrieval, (value, 0.7, "")
     raise KeyError(option)
@@ -72,7 +84,7 @@ class OptionEffects:
 
     def label(self, option: str, value) -> str:
         """"default", or the change in points, e.g. "+3.1 recall@5, -1.0 recall@10"."""
-        if value == OPTIONS[option][0]:
+        if value == current(default_setting(), option):
             return "default"
         delta = self.delta(option, value)
         if delta is None:
@@ -104,9 +116,9 @@ def measure_effects(store, corpus_id: str, items: Sequence[QAItem], progress: Pr
         return cached
     report = progress or (lambda f, m: None)
     documents = {d.name: d for d in store.load_documents(corpus_id)}
-    runs = [("default", default_setting())] + [
-        (f"{option}={value}", apply(default_setting(), option, value)) for option, values in OPTIONS.items() for value in values[1:]
-    ]  # fmt: skip
+    base = default_setting()
+    runs = [("default", base)] + [(f"{option}={value}", apply(base, option, value)) for option, values in OPTIONS.items()
+                                  for value in values if value != current(base, option)]  # fmt: skip
     scores: dict[str, dict[str, float]] = {}
     questions = 0
     for n, (name, (index_config, retrieval, rerank)) in enumerate(runs):

@@ -80,8 +80,27 @@ class IndexRetriever:
             lists["bm25"] = self.index.sparse.search(query, n, self._allowed_chunks(doc_ids), prf)
         if self.config.mode == "hybrid":
             lists["fused"] = fuse(lists["dense"], lists["bm25"], self.config)
-        final = lists["fused" if self.config.mode == "hybrid" else self.config.mode]
+        if self.config.vector_prf and self.config.mode != "bm25":
+            self._vector_feedback(query, lists, n, doc_ids)
+        final = lists[_final_stage(lists, self.config.mode)]
         return [_hit(self.index, cid, score, rank, lists) for rank, (cid, score) in enumerate(final[:k], start=1)]
+
+    def _vector_feedback(self, query: str, lists: dict, n: int, doc_ids: list[str] | None) -> None:
+        """Rocchio on the query vector: towards the mean of the top hits' stored vectors, then
+        dense search (and fusion) again. The first-pass lists stay visible as stages."""
+        import numpy as np
+
+        top = [cid for cid, _ in lists["fused" if "fused" in lists else "dense"][: self.config.vector_prf]]
+        if not top:
+            return
+        stored = self.index.dense.collection.get(ids=top, include=["embeddings"])
+        if not len(stored["ids"]):
+            return
+        vector = self.query_vector(query) + self.config.vector_prf_weight * np.mean(np.asarray(stored["embeddings"]), axis=0)
+        vector = (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
+        lists["dense+feedback"] = self.index.dense_search(vector, n, doc_ids)
+        if "bm25" in lists:
+            lists["fused+feedback"] = fuse(lists["dense+feedback"], lists["bm25"], self.config)
 
     def _allowed_chunks(self, doc_ids: list[str] | None) -> set[str] | None:
         if doc_ids is None:
@@ -90,6 +109,13 @@ class IndexRetriever:
             wanted = set(doc_ids)
             self._chunk_filter = {c.chunk_id for c in self.index.chunks if c.doc_id in wanted}
         return self._chunk_filter
+
+
+def _final_stage(lists: dict, mode: str) -> str:
+    for name in (("fused+feedback", "fused") if mode == "hybrid" else (f"{mode}+feedback", mode)):
+        if name in lists:
+            return name
+    return mode
 
 
 def check_query(query: str) -> str:

@@ -61,6 +61,9 @@ def evaluate_retrieval(
     unlocated = 0
     scored = [i for i in items if i.answerable]
     depth = max(KS)
+    prime = getattr(retriever, "prime", None)
+    if prime is not None:  # embed every question in one batch
+        prime([i.question for i in scored])
     for n, item in enumerate(scored):
         if progress:
             progress(n / max(len(scored), 1), f"Question {n + 1}/{len(scored)}")

@@ -95,6 +95,12 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[s
     if effects is not None:
         cols[1].caption(f"expansion {'off' if default.prf_terms else 'on'}: "
                         f"{effects.label('prf', 0 if default.prf_terms else 10)}")  # fmt: skip
+    feedback = cols[2].toggle("Dense query feedback (Rocchio)", value=default.vector_prf > 0, key=f"{key}_vprf",
+                              disabled=mode == "bm25", help="Move the query vector towards the mean vector of the top "
+                                                            "3 hits, then search again (no model call).")  # fmt: skip
+    if effects is not None:
+        cols[2].caption(f"feedback {'off' if default.vector_prf else 'on'}: "
+                        f"{effects.label('vector_prf', 0 if default.vector_prf else 3)}")  # fmt: skip
     left, right = st.columns([3, 2])
     only = left.multiselect("Only these documents", documents, key=f"{key}_docs", placeholder="All documents")
     viewer = None
@@ -108,7 +114,8 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[s
                             "previous instructions', role tags, 'you are now', requests for the prompt or keys) are "
                             "not retrieved. Off: they are retrieved, sent as fenced data and flagged.")  # fmt: skip
     return RetrievalConfig(mode=mode, top_k=top_k, candidates=max(candidates, top_k), fusion=fusion, rrf_k=int(rrf_k),
-                           dense_weight=weight, prf_terms=10 if prf else 0, documents=tuple(only), viewer_tags=viewer,
+                           dense_weight=weight, prf_terms=10 if prf else 0, vector_prf=3 if feedback else 0,
+                           documents=tuple(only), viewer_tags=viewer,
                            drop_flagged=drop)  # fmt: skip
 
 
