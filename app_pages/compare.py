@@ -91,10 +91,10 @@ def run_on(corpus_info, question: str, item, replacements=None):
                        price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
     live = st.container()
+    stream = (lambda kind, text: slots[kind].markdown(f"**{LABELS[kind]}** · streaming\n\n{text}")) if slots else None
     slots = dict(zip(lanes, (column.empty() for column in live.columns(len(lanes))))) if generator else {}
     with st.spinner("Running the lanes" + (" (answers stream in as they arrive)" if slots else "")):
-        results = run_lanes(question, ctx, configs, on_delta=(lambda kind, text: slots[kind].markdown(text)) if slots else None,
-                            initializer=attach_page_context())  # fmt: skip
+        results = run_lanes(question, ctx, configs, on_delta=stream, initializer=attach_page_context())
     live.empty()
     gold: set[str] = set()
     if item is not None and item.answerable:

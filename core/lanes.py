@@ -11,17 +11,17 @@ import inspect
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from core.accounting import CostLine, TokenBreakdown, breakdown, cost_line
 from core.errors import ConfigError, PlaygroundError
 from core.generation.extractive import ABSTAIN, ExtractiveReader
-from core.prompts import Prompt, closed_book_prompt, fine_tuned_prompt, long_context_prompt, place_evidence, rag_prompt
+from core.long_context import own_window
+from core.prompts import Prompt, abstains, closed_book_prompt, fine_tuned_prompt, long_context_prompt, place_evidence, rag_prompt
 from core.retrieval import Retriever, check_query
 from core.injection import injection_warning
 from core.secrets import scrub
-from core.tokens import count_tokens
 from core.types import Answer, Chunk, Citation, Document, Hit
 
 LaneKind = Literal["closed_book", "rag", "rag_rerank", "long_context", "fine_tuned", "hybrid"]
@@ -136,7 +136,7 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         stream = (lambda text: on_delta(config.kind, text)) if on_delta else None
         answer = clock.timed("generate", _answer, question, prompt, sources, ctx, generator, config.kind, warnings, stream)
         tokens = breakdown(prompt, answer.text, ctx.priced_as, answer.usage)
-        cost = _own_window(cost_line(tokens, ctx.priced_as, ctx.price_override), generator, answer)
+        cost = own_window(cost_line(tokens, ctx.priced_as, ctx.price_override), generator, answer.usage)
         if getattr(generator, "settings", None) is not None and hasattr(generator.settings, "describe"):
             notes.append(f"Decoding: {generator.settings.describe()}.")
         return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost,
@@ -148,9 +148,9 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
 def _long_context(question: str, ctx: LaneContext, config: LaneConfig, notes: list[str]):
     """The whole corpus when it fits the answering model's window; else (truncation on) the
     evidence plus what fits around it, at the chosen position (core.long_context)."""
-    from core.long_context import fit_documents
+    from core.long_context import answering_window, fit_documents
 
-    window, count, allowance, model = _window_of(ctx, ctx.generator)
+    window, count, allowance, model = answering_window(ctx.generator, ctx.priced_as)
     documents = list(ctx.documents)
     if window is None:
         notes.append(f"{model}'s context window is unknown, so the whole corpus is sent unchecked.")
@@ -165,27 +165,6 @@ def _long_context(question: str, ctx: LaneContext, config: LaneConfig, notes: li
 
 def _documents_prompt(question: str, documents: list[Document]):
     return long_context_prompt(question, documents), [_document_hit(d, i) for i, d in enumerate(documents, start=1)]
-
-
-def _window_of(ctx: LaneContext, generator):
-    """(window, token counter, answer allowance, model name) of the model that answers: a local
-    model's own window and tokenizer, a litellm model's window, else the priced-as model's."""
-    from core.pricing import context_window
-
-    if generator is not None and hasattr(generator, "context_window") and hasattr(generator, "count_tokens"):
-        return generator.context_window, generator.count_tokens, generator.settings.max_new_tokens, generator.name
-    config = getattr(generator, "config", None)
-    model = getattr(config, "model", None) or ctx.priced_as
-    allowance = int(getattr(config, "max_tokens", 0) or 0)
-    return context_window(model), (lambda text: count_tokens(text, model)), allowance, model
-
-
-def _own_window(cost: CostLine, generator, answer: Answer) -> CostLine:
-    """A local model's share of its own window (not the priced-as model's), from its tokenizer's count."""
-    window = getattr(generator, "context_window", None) if hasattr(generator, "count_tokens") else None
-    if not window or answer.usage is None:
-        return cost
-    return replace(cost, window=window, window_share=answer.usage.prompt_tokens / window)
 
 
 def _document_hit(document: Document, rank: int) -> Hit:
@@ -209,15 +188,3 @@ def _answer(question, prompt: Prompt, sources: list[Hit], ctx: LaneContext, gene
             citations.append(Citation(marker, chunk.chunk_id, chunk.doc_name, chunk.page, chunk.text[:300]))
     return Answer(reply.text, tuple(citations), abstains(reply.text), generator.name, reply.usage)
 
-
-_DECLINE = re.compile(r"\b(?:(?:does|do) not (?:answer|contain|provide|mention|say|specify|include)|(?:is|are) not "
-                      r"(?:mentioned|provided|specified|stated|covered)|no information|(?:don't|do not|cannot|can't) "
-                      r"(?:know|answer|find|determine))\b")  # fmt: skip
-
-
-def abstains(text: str) -> bool:
-    """The exact abstention reply anywhere, or a first sentence that declines (small models
-    rephrase it: "The passages do not mention ...", "I don't know")."""
-    lowered = text.lower()
-    first = re.split(r"(?<=[.!?])\s", lowered.strip(), maxsplit=1)[0]
-    return ABSTAIN.lower()[:40] in lowered or bool(_DECLINE.search(first))

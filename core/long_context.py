@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.errors import PlaygroundError
+from core.tokens import count_tokens
 from core.prompts import place_evidence
 from core.types import Document
 
@@ -108,3 +109,24 @@ def _excerpt(document: Document, quotes: tuple[str, ...], tokens: int, count: Ca
         chars = int(chars * 0.85)
         excerpt = f"{CUT}\n" + f"\n{CUT}\n".join(p[:chars] for p in pieces) + f"\n{CUT}"
     return replace(document, text=excerpt)
+
+
+def answering_window(generator, priced_as: str):
+    """(window, token counter, answer allowance, model name) of the model that answers: a local
+    model's own window and tokenizer, a litellm model's window, else the priced-as model's."""
+    from core.pricing import context_window
+
+    if generator is not None and hasattr(generator, "context_window") and hasattr(generator, "count_tokens"):
+        return generator.context_window, generator.count_tokens, generator.settings.max_new_tokens, generator.name
+    config = getattr(generator, "config", None)
+    model = getattr(config, "model", None) or priced_as
+    allowance = int(getattr(config, "max_tokens", 0) or 0)
+    return context_window(model), (lambda text: count_tokens(text, model)), allowance, model
+
+
+def own_window(cost, generator, usage):
+    """A local model's share of its own window (not the priced-as model's), from its tokenizer's count."""
+    window = getattr(generator, "context_window", None) if hasattr(generator, "count_tokens") else None
+    if not window or usage is None:
+        return cost
+    return replace(cost, window=window, window_share=usage.prompt_tokens / window)

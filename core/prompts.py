@@ -7,6 +7,7 @@ shown on the page.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from core.generation.extractive import ABSTAIN
@@ -94,3 +95,16 @@ def place_evidence(documents: list[Document], evidence: set[str], position: str)
         return rest + chosen
     half = len(rest) // 2
     return rest[:half] + chosen + rest[half:]
+
+
+_DECLINE = re.compile(r"\b(?:(?:does|do) not (?:answer|contain|provide|mention|say|specify|include)|(?:is|are) not "
+                      r"(?:mentioned|provided|specified|stated|covered)|no information|(?:don't|do not|cannot|can't) "
+                      r"(?:know|answer|find|determine))\b")  # fmt: skip
+
+
+def abstains(text: str) -> bool:
+    """The exact abstention reply anywhere, or a first sentence that declines (small models
+    rephrase it: "The passages do not mention ...", "I don't know")."""
+    lowered = text.lower()
+    first = re.split(r"(?<=[.!?])\s", lowered.strip(), maxsplit=1)[0]
+    return ABSTAIN.lower()[:40] in lowered or bool(_DECLINE.search(first))

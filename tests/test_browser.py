@@ -151,7 +151,7 @@ def test_the_bundled_model_streams_its_answer_into_the_lane_cards(tmp_path):
         page.get_by_role("button", name="Run the lanes").click()
         page.wait_for_function(  # a partial answer is on the page while the lanes are still running
             """() => document.body.innerText.includes('answers stream in') && [...document.querySelectorAll(
-                 '[data-testid="stColumn"] [data-testid="stMarkdownContainer"]')].some(e => e.innerText.trim().length > 3)""",
+                 '[data-testid="stMarkdownContainer"]')].some(e => /· streaming\s+\S{2,}/.test(e.innerText))""",
             timeout=600_000)  # fmt: skip
         page.screenshot(path=str(ARTIFACTS / "compare-bundled-streaming.png"))
         expect(page.get_by_text(f"Answered by {BUNDLED_LABEL}").first).to_be_visible(timeout=600_000)

@@ -96,3 +96,13 @@ def test_price_override_is_used_and_labelled(index):  # noqa: F811
     lane = run_lanes("parental leave?", ctx, [LaneConfig("rag")])[0]
     expected = (lane.tokens.prompt * 2.0 + lane.tokens.completion * 8.0) / 1e6
     assert lane.cost.dollars == pytest.approx(expected) and lane.cost.source.startswith("your override")
+
+
+@pytest.mark.parametrize("text, declined", [
+    ("The provided context does not answer this question.", True), ("I don't know.", True),
+    ("The passages do not mention a dog policy.", True), ("There is no information about dogs.", True),
+    ("Parental leave is 16 weeks [1]. It does not include adoption.", False), ("The NDA runs two years.", False)])  # fmt: skip
+def test_rephrased_abstentions_count_as_abstaining(text, declined):
+    from core.prompts import abstains
+
+    assert abstains(text) is declined
