@@ -22,7 +22,7 @@ def with_sample(data_dir):
 
     from core.store import CorpusStore
 
-    shutil.copytree(prebuilt_sample(), data_dir)
+    shutil.copytree(prebuilt_sample(), data_dir, dirs_exist_ok=True)  # building it may create data_dir (model caches)
     return CorpusStore(data_dir)
 
 
