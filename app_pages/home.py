@@ -6,6 +6,7 @@ from core.errors import PlaygroundError
 from ui.actions import load_sample_with_progress
 from ui.resources import get_store
 from ui.state import active_corpus
+from ui.welcome import demo_path, ready
 
 st.title("RAG vs Fine-Tuning Playground")
 st.markdown(
@@ -44,6 +45,8 @@ else:
         f"{corpus.total_words:,} words, {corpus.total_tokens:,} tokens "
         f"(counted with litellm's tokenizer for {corpus.documents[0].token_model if corpus.documents else 'n/a'})."
     )
+    ready(store, corpus)
+    demo_path()
 PAGES = (
     ("corpus", "Corpus: upload, preview and manage documents and versions", "folder_open"),
     ("chunking", "Chunking: see how each strategy splits a document", "segment"),
@@ -55,3 +58,4 @@ PAGES = (
 )
 for page, label, icon in PAGES:
     st.page_link(f"app_pages/{page}.py", label=label, icon=f":material/{icon}:")
+

@@ -12,8 +12,10 @@ from ui.state import set_active
 
 
 def _bar(label: str):
+    from core.progress import with_eta
+
     bar = st.progress(0.0, text=label)
-    return bar, (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+    return bar, with_eta(lambda fraction, message: bar.progress(fraction, text=message))
 
 
 def load_sample_with_progress(store: CorpusStore) -> IngestReport:
@@ -48,8 +50,10 @@ def index_with_progress(corpus, config, generator=None):
     """The index for `corpus` and `config`; a progress bar shows while it is built."""
     from ui.resources import get_index
 
+    from core.progress import with_eta
+
     slot = st.empty()
-    index = get_index(corpus, config, lambda f, m: slot.progress(min(max(f, 0.0), 1.0), text=m), generator)
+    index = get_index(corpus, config, with_eta(lambda f, m: slot.progress(f, text=m)), generator)
     slot.empty()
     return index
 

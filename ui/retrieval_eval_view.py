@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.config import RetrievalConfig
 from core.errors import PlaygroundError
+from core.progress import with_eta
 from core.retrieval_eval import evaluate_retrieval
 from ui.actions import index_with_progress
 from ui.retrieval_widgets import make_retriever
@@ -55,13 +56,14 @@ def _score(store, corpus, index_config, retrieval_config, reranker, qa_items, ch
     index = index_with_progress(corpus, index_config, generator)
     documents = {d.name: d for d in store.load_documents(corpus.corpus_id)}
     bar = st.progress(0.0)
+    report = with_eta(lambda f, m: bar.progress(f, text=m))
     rows = []
     for n, name in enumerate(chosen):
         fields, reranked = VARIANTS[name]
         config = dataclasses.replace(retrieval_config, **fields, documents=())
         retriever = make_retriever(index, config, reranker if reranked else ("none", 0.0, ""), corpus)
         scores = evaluate_retrieval(retriever, index.chunks, documents, qa_items,
-                                    progress=lambda f, m: bar.progress((n + f) / len(chosen), text=f"{name}: {m}"))  # fmt: skip
+                                    progress=lambda f, m: report((n + f) / len(chosen), f"{name}: {m}"))  # fmt: skip
         rows.append({"configuration": name, "recall@5": scores.recall_at(5), "recall@10": scores.recall_at(10),
                      "recall@20": scores.recall_at(20), "MRR": scores.mrr, "nDCG@10": scores.ndcg_at_10,
                      "hit rate@5": scores.hit_rate_at(5), "questions": scores.questions})  # fmt: skip
@@ -86,7 +88,7 @@ def sweep_section(store, corpus, index_config, retrieval_config: RetrievalConfig
         bar = st.progress(0.0)
         try:
             results = sweep_chunk_sizes(store, corpus.corpus_id, index_config, retrieval_config, sorted(sizes), qa_items,
-                                        lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))  # fmt: skip
+                                        with_eta(lambda f, m: bar.progress(f, text=m)))  # fmt: skip
             st.session_state[SWEEP] = pd.DataFrame(
                 [{"chunk size": size, "recall@5": s.recall_at(5), "recall@10": s.recall_at(10), "MRR": s.mrr}
                  for size, s in results])  # fmt: skip

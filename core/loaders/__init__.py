@@ -11,7 +11,10 @@ from typing import Callable
 from core.loaders.base import Loaded
 from core.loaders.csv_loader import load_csv
 from core.loaders.docx_loader import load_docx
+from core.loaders.email_loader import load_email
 from core.loaders.html_loader import load_html
+from core.loaders.json_loader import load_json, load_jsonl
+from core.loaders.notebook_loader import load_notebook
 from core.loaders.pdf_loader import load_pdf
 from core.loaders.text_loader import load_markdown, load_plain_text
 
@@ -27,6 +30,10 @@ LOADERS: dict[str, tuple[str, Loader]] = {
     ".html": ("html", load_html),
     ".htm": ("html", load_html),
     ".csv": ("csv", load_csv),
+    ".json": ("json", load_json),
+    ".jsonl": ("jsonl", load_jsonl),
+    ".ipynb": ("ipynb", load_notebook),
+    ".eml": ("eml", load_email),
 }
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(LOADERS)
 FORMATS: tuple[str, ...] = tuple(dict.fromkeys(fmt for fmt, _ in LOADERS.values()))
