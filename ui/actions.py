@@ -55,6 +55,8 @@ def index_with_progress(corpus, config, generator=None):
     slot = st.empty()
     index = get_index(corpus, config, with_eta(lambda f, m: slot.progress(f, text=m)), generator)
     slot.empty()
+    if getattr(index.stats, "repaired", None):  # an interrupted build was finished just now
+        st.info(index.stats.repaired)
     return index
 
 
