@@ -125,6 +125,49 @@ def test_delete_during_ingest_never_leaves_a_manifest_without_its_files(store, c
     assert len(store.load_documents(cid)) == len(store.get(cid).documents) >= 1
 
 
+def test_a_delete_during_a_slow_content_write_waits_for_it(store, config, monkeypatch):
+    from core.store import CorpusStore
+
+    cid = store.create("Slow disk").corpus_id
+    store.add_files(cid, [SourceFile("a.txt", b"first document text"), SourceFile("b.txt", b"second document text")],
+                    config)  # fmt: skip
+    original = CorpusStore._write_content
+    writing = threading.Event()
+
+    def slow(folder, doc, data):
+        original(folder, doc, data)
+        writing.set()
+        time.sleep(0.5)  # the window in which a delete used to remove the files just written
+
+    monkeypatch.setattr(CorpusStore, "_write_content", staticmethod(slow))
+    ingest = threading.Thread(target=lambda: store.add_files(cid, [SourceFile("c.txt", b"third document text")], config))
+    ingest.start()
+    assert writing.wait(timeout=120)
+    store.delete_document(cid, "b.txt")
+    ingest.join(timeout=120)
+    assert [d.name for d in store.load_documents(cid)] == ["a.txt", "c.txt"]
+
+
+def test_two_renames_to_one_name_leave_one_corpus_with_it(store):
+    first, second = store.create("First").corpus_id, store.create("Second").corpus_id
+    outcomes: list[str] = []
+
+    def rename(cid):
+        try:
+            store.rename(cid, "Same name")
+            outcomes.append("ok")
+        except Exception as exc:  # noqa: BLE001
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=rename, args=(cid,)) for cid in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["BadInputError", "ok"]
+    assert sorted(c.name for c in store.list_corpora()).count("Same name") == 1
+
+
 def test_creating_one_name_at_once_makes_one_corpus(store, data_dir):
     script = ("import sys; from core.store import CorpusStore; s = CorpusStore(sys.argv[1]); "
               "print(s.ensure('Shared name').corpus_id)")  # fmt: skip
