@@ -150,6 +150,7 @@ def main() -> None:
     parser.add_argument("--skip-convert", action="store_true", help="do not time a first conversion")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-lora", action="store_true")
+    parser.add_argument("--adapter-out", type=Path, default=None, help="keep the LoRA adapter in this folder")
     args = parser.parse_args()
     row("load average (1, 5, 15 min) at start", ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     conversion(args.skip_convert)
@@ -160,7 +161,7 @@ def main() -> None:
     network.eval()
     speeds(tokenizer, network)
     with tempfile.TemporaryDirectory() as tmp:
-        adapter = None if args.skip_lora else lora_steps(tokenizer, network, Path(tmp) / "adapter")
+        adapter = None if args.skip_lora else lora_steps(tokenizer, network, args.adapter_out or Path(tmp) / "adapter")
         del network
         if not args.skip_compare:
             compare_run(adapter)
