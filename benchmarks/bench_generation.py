@@ -143,6 +143,9 @@ def compare_run(adapter: Path | None) -> None:
         size = f", {tokens.prompt_tokens:,} prompt + {tokens.completion_tokens} new tokens" if tokens else ""
         row(f"  {result.label}", f"{generate:.1f} s generating{size}" + (f" ({result.error or result.setup})"
                                                                         if result.error or result.setup else ""))  # fmt: skip
+        if result.answer:
+            print(f"    answer: {' '.join(result.answer.text.split())[:240]}", flush=True)
+    print(f"    gold ({item.id}): {item.answer}", flush=True)
 
 
 def main() -> None:
