@@ -17,13 +17,15 @@ class BenchConfig:
     name: str
     retrieval: dict = field(default_factory=dict)
     sparse: dict = field(default_factory=dict)
-    headers: str = "off"  # off, both, dense, bm25
+    headers: str | None = None  # off, both, dense, bm25; None = the lab's default
     reranker: str = "none"
 
     def index_config(self) -> IndexConfig:
+        sparse = SparseConfig(**self.sparse)
+        if self.headers is None:
+            return IndexConfig(sparse=sparse)
         on = self.headers != "off"
-        return IndexConfig(contextual_headers=on, header_target=self.headers if on else "both",
-                           sparse=SparseConfig(**self.sparse))  # fmt: skip
+        return IndexConfig(contextual_headers=on, header_target=self.headers if on else "both", sparse=sparse)
 
     def retrieval_config(self, depth: int | None = None) -> RetrievalConfig:
         fields = {"top_k": 20, **self.retrieval}
@@ -43,25 +45,25 @@ class BenchConfig:
 
 
 CONFIGS = [
-    BenchConfig("old dense", {"mode": "dense"}),
-    BenchConfig("old bm25", {"mode": "bm25", **OLD_RETRIEVAL}, OLD_SPARSE),
-    BenchConfig("old hybrid rrf", {"mode": "hybrid", **OLD_RETRIEVAL}, OLD_SPARSE),
+    BenchConfig("old dense", {"mode": "dense"}, headers="off"),
+    BenchConfig("old bm25", {"mode": "bm25", **OLD_RETRIEVAL}, OLD_SPARSE, headers="off"),
+    BenchConfig("old hybrid rrf", {"mode": "hybrid", **OLD_RETRIEVAL}, OLD_SPARSE, headers="off"),
+    BenchConfig("old hybrid weighted", {"mode": "hybrid", **OLD_RETRIEVAL, "fusion": "weighted"}, OLD_SPARSE, headers="off"),
     BenchConfig("default (hybrid)", {}),
     BenchConfig("dense", {"mode": "dense"}),
     BenchConfig("bm25", {"mode": "bm25"}),
     BenchConfig("bm25 words tokens", {"mode": "bm25"}, {"tokenizer": "words"}),
-    BenchConfig("bm25 technical tokens", {"mode": "bm25"}, {"tokenizer": "technical"}),
     BenchConfig("bm25 no stemming", {"mode": "bm25"}, {"stem": False}),
-    BenchConfig("bm25 stemming", {"mode": "bm25"}, {"stem": True}),
-    BenchConfig("bm25 no RM3", {"mode": "bm25", "prf_terms": 0}),
     BenchConfig("bm25 RM3", {"mode": "bm25", "prf_terms": 10}),
+    BenchConfig("bm25 RM3 5 terms", {"mode": "bm25", "prf_terms": 5}),
     BenchConfig("hybrid rrf", {"fusion": "rrf"}),
     BenchConfig("hybrid weighted", {"fusion": "weighted"}),
-    BenchConfig("hybrid zscore", {"fusion": "zscore"}),
-    BenchConfig("hybrid no RM3", {"prf_terms": 0}),
     BenchConfig("hybrid RM3", {"prf_terms": 10}),
+    BenchConfig("hybrid dense feedback", {"vector_prf": 3}),
     BenchConfig("hybrid + mmr", {}, reranker="mmr"),
-    BenchConfig("hybrid headers bm25", {}, headers="bm25"),
+    BenchConfig("hybrid headers off", {}, headers="off"),
     BenchConfig("hybrid headers dense", {}, headers="dense"),
     BenchConfig("hybrid headers both", {}, headers="both"),
+    BenchConfig("dense headers dense", {"mode": "dense"}, headers="dense"),
+    BenchConfig("best on NFCorpus dev", {"dense_weight": 0.5, "prf_terms": 5, "prf_docs": 5, "vector_prf": 3}),
 ]

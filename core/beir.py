@@ -6,8 +6,8 @@ the given config, or taken as one chunk per corpus line (`prechunked`, for corpo
 are already chunked; lines sharing a metadata field such as "doc_id" can be grouped into
 one document for contextual headers). Hits are mapped back to corpus ids (a document
 ranks by its best chunk) and scored at document level: nDCG@10 (graded), recall@5/10/20,
-MRR. Vectors are stored in Chroma under a key of everything that changes them, so a
-rerun with the same corpus, chunking, embedder and dense-side headers embeds nothing.
+MRR. Vectors are stored in Chroma under a key of the embedder and the exact texts embedded,
+so a rerun whose settings leave those unchanged embeds nothing.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def build_beir_index(corpus: dict[str, dict], config: IndexConfig, store_dir: Pa
     sparse_texts = [compose(c.text, h if config.bm25_headers else None, None) for c, h in zip(chunks, heads)]
     vectors, todo = None, []
     if dense:
-        vectors = DenseIndex(store_dir, f"beir-{beir_index_key(corpus, config, prechunked, doc_field)}")
+        vectors = DenseIndex(store_dir, f"beir-{beir_index_key(chunks, texts, config.embedder)}")
         present = vectors.stored_doc_ids(sorted({c.doc_id for c in chunks}))
         todo = [i for i, c in enumerate(chunks) if c.doc_id not in present]
         if todo:
@@ -85,16 +85,14 @@ def build_beir_index(corpus: dict[str, dict], config: IndexConfig, store_dir: Pa
                        tuple(sparse_texts) if sparse_texts != texts else None)  # fmt: skip
 
 
-def beir_index_key(corpus: dict[str, dict], config: IndexConfig, prechunked: bool, doc_field: str | None) -> str:
-    """Everything that changes the vectors: the corpus text, chunking (unless prechunked),
-    the embedder, headers on the dense side and the document grouping."""
-    digest = hashlib.sha256()
-    for corpus_id in sorted(corpus):
-        row = corpus[corpus_id]
-        digest.update(f"{corpus_id}\0{row.get('title', '')}\0{row.get('text', '')}\0{_group(row, doc_field)}\0".encode())
-    fields = {"corpus": digest.hexdigest(), "embedder": config.embedder, "dense_headers": config.dense_headers,
-              "chunk": "prechunked" if prechunked else config.key, "doc_field": doc_field, "text": 2}  # fmt: skip
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+def beir_index_key(chunks: list[Chunk], texts: list[str], embedder: str) -> str:
+    """Everything that changes the vectors: the embedder and the exact text embedded for each
+    chunk (so corpus edits, chunking, dense-side headers and document grouping all count,
+    and settings that leave the texts as they were reuse the vectors)."""
+    digest = hashlib.sha256(f"{embedder}\0v3\0".encode())
+    for chunk, text in zip(chunks, texts):
+        digest.update(f"{chunk.chunk_id}\0{chunk.doc_name}\0{text}\0".encode())
+    return digest.hexdigest()[:16]
 
 
 def _group(row: dict, doc_field: str | None) -> str:

@@ -55,6 +55,11 @@ def _long_context_args(command) -> None:
                          help="long context: where the evidence documents sit in the prompt")
 
 
+def _default_headers() -> str:
+    default = IndexConfig()
+    return default.header_target if default.contextual_headers else "off"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -81,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     beir.add_argument("--strategy", default="recursive", help=", ".join(CHUNK_STRATEGIES))
     beir.add_argument("--chunk-size", type=int, default=256)
     beir.add_argument("--overlap", type=int, default=32)
-    beir.add_argument("--headers", action="store_true", help="contextual chunk headers")
-    beir.add_argument("--header-target", default="both", help="both, dense or bm25: which side gets the headers")
+    beir.add_argument("--headers", nargs="?", const="both", default=_default_headers(),
+                      help="contextual chunk headers: off, both (the default when given alone), dense or bm25 "
+                           f"(default: the lab's, {_default_headers()})")  # fmt: skip
     beir.add_argument("--doc-field", default=None,
                       help="with --prechunked: metadata field shared by the lines of one document (e.g. doc_id)")
     beir.add_argument("--embedder", default=DEFAULT_EMBEDDER)
@@ -91,10 +97,14 @@ def _parser() -> argparse.ArgumentParser:
     beir.add_argument("--dense-weight", type=float, default=RetrievalConfig.dense_weight)
     beir.add_argument("--rrf-k", type=int, default=RetrievalConfig.rrf_k)
     beir.add_argument("--top-k", type=int, default=100, help="ranking depth scored per query (MRR is over it)")
-    beir.add_argument("--candidates", type=int, default=200, help="depth of each list before fusion / reranking")
+    beir.add_argument("--candidates", type=int, default=400,
+                      help="depth of each list before fusion / reranking (deeper than the lab's 30: corpora are larger)")
     beir.add_argument("--prf-terms", type=int, default=RetrievalConfig.prf_terms, help="RM3 expansion terms (0 = off)")
     beir.add_argument("--prf-docs", type=int, default=RetrievalConfig.prf_docs)
     beir.add_argument("--prf-weight", type=float, default=RetrievalConfig.prf_weight)
+    beir.add_argument("--vector-prf", type=int, default=RetrievalConfig.vector_prf,
+                      help="dense query feedback from the top N hits (0 = off)")
+    beir.add_argument("--vector-prf-weight", type=float, default=RetrievalConfig.vector_prf_weight)
     beir.add_argument("--tokenizer", default=SparseConfig.tokenizer, help="BM25 tokens: words or technical")
     beir.add_argument("--stem", action=argparse.BooleanOptionalAction, default=SparseConfig.stem)
     beir.add_argument("--k1", type=float, default=SparseConfig.k1)
@@ -285,11 +295,14 @@ def _beir(args) -> dict:
     chunk = None if args.prechunked else ChunkConfig(strategy=args.strategy, chunk_size=args.chunk_size,
                                                      chunk_overlap=args.overlap)  # fmt: skip
     sparse = SparseConfig(tokenizer=args.tokenizer, stem=args.stem, k1=args.k1, b=args.b, method=args.bm25_method)
-    index_config = IndexConfig(chunk=chunk or ChunkConfig(), embedder=args.embedder, contextual_headers=args.headers,
-                               header_target=args.header_target, sparse=sparse)  # fmt: skip
+    if args.headers not in ("off", "both", "dense", "bm25"):
+        raise PlaygroundError(f"--headers {args.headers!r} is not one of off, both, dense, bm25.")
+    index_config = IndexConfig(chunk=chunk or ChunkConfig(), embedder=args.embedder, contextual_headers=args.headers != "off",
+                               header_target=args.headers if args.headers != "off" else "both", sparse=sparse)  # fmt: skip
     retrieval = RetrievalConfig(mode=args.mode, fusion=args.fusion, dense_weight=args.dense_weight, rrf_k=args.rrf_k,
                                 top_k=args.top_k, candidates=max(args.candidates, args.top_k), prf_terms=args.prf_terms,
-                                prf_docs=args.prf_docs, prf_weight=args.prf_weight)  # fmt: skip
+                                prf_docs=args.prf_docs, prf_weight=args.prf_weight, vector_prf=args.vector_prf,
+                                vector_prf_weight=args.vector_prf_weight)  # fmt: skip
     return run_beir(args.folder, args.split, index_config, retrieval, data_dir() / "beir", prechunked=args.prechunked,
                     doc_field=args.doc_field, reranker=(args.reranker, args.mmr_lambda),
                     progress=stderr_progress("BEIR index"))  # fmt: skip

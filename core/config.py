@@ -92,8 +92,8 @@ class SparseConfig:
     k1, b, method: BM25 term-frequency saturation, length normalisation and variant.
     """
 
-    tokenizer: Bm25Tokenizer = "words"
-    stem: bool = False
+    tokenizer: Bm25Tokenizer = "technical"
+    stem: bool = True
     k1: float = 1.5
     b: float = 0.75
     method: Bm25Method = "lucene"
@@ -127,9 +127,9 @@ class IndexConfig:
 
     chunk: ChunkConfig = ChunkConfig()
     embedder: str = "all-MiniLM-L6-v2"
-    contextual_headers: bool = False
+    contextual_headers: bool = True
     context_model: str | None = None
-    header_target: HeaderTarget = "both"
+    header_target: HeaderTarget = "bm25"
     sparse: SparseConfig = SparseConfig()
 
     def __post_init__(self) -> None:
@@ -211,9 +211,9 @@ class RetrievalConfig:
     mode: RetrievalMode = "hybrid"
     top_k: int = 5
     candidates: int = 30
-    fusion: FusionMethod = "rrf"
+    fusion: FusionMethod = "zscore"
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    dense_weight: float = 0.4
     prf_terms: int = 0
     prf_docs: int = 5
     prf_weight: float = 0.5

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,7 +115,8 @@ def _export(model) -> Path:
     sample = model.tokenizer(["export"], return_tensors="pt")
     args = tuple(sample.get(n, torch.zeros_like(sample["input_ids"])) for n in names)
     staging = folder / f"model.{os.getpid()}.{threading.get_ident()}.tmp"
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exporter's notes on traced branches and index ops
         torch.onnx.export(wrapped, args, str(staging), input_names=names, output_names=["hidden"], opset_version=17,
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "hidden"]}, dynamo=False)  # fmt: skip
     os.replace(staging, path)

@@ -98,20 +98,28 @@ def test_bm25_mode_embeds_nothing_and_reports_what_it_used(data_dir, beir_folder
 
 
 def test_index_key_changes_with_everything_that_changes_vectors(beir_folder):
-    from core.beir import beir_index_key, load_beir
-    from core.config import IndexConfig, SparseConfig
+    from core.beir import _beir_chunks, beir_index_key, load_beir
+    from core.config import ChunkConfig, IndexConfig, SparseConfig
+    from core.index.context import compose
 
     corpus = load_beir(beir_folder)[0]
-    plain = beir_index_key(corpus, IndexConfig(), True, None)
-    assert beir_index_key(corpus, IndexConfig(contextual_headers=True), True, None) != plain
-    assert beir_index_key(corpus, IndexConfig(embedder="other-model"), True, None) != plain
-    assert beir_index_key(corpus, IndexConfig(), True, "doc_id") != plain
-    assert beir_index_key(corpus, IndexConfig(), False, None) != plain
+
+    def key(corpus, config, prechunked=True, doc_field=None):
+        chunks, heads = _beir_chunks(corpus, config, prechunked, doc_field, None)
+        texts = [compose(c.text, h if config.dense_headers else None, None) for c, h in zip(chunks, heads)]
+        return beir_index_key(chunks, texts, config.embedder)
+
+    plain = key(corpus, IndexConfig())
+    assert key(corpus, IndexConfig(embedder="other-model")) != plain
+    assert key(corpus, IndexConfig(chunk=ChunkConfig("sentence", 16, 0)), prechunked=False) != plain
     edited = {**corpus, "d1": {**corpus["d1"], "text": "changed"}}
-    assert beir_index_key(edited, IndexConfig(), True, None) != plain
+    assert key(edited, IndexConfig()) != plain
+    grouped = {cid: {**row, "metadata": {"doc_id": "all"}} for cid, row in corpus.items()}
+    headed = IndexConfig(contextual_headers=True, header_target="both")
+    assert key(grouped, headed, doc_field="doc_id") != key(grouped, IndexConfig(contextual_headers=False), doc_field="doc_id")
     # BM25-only settings and BM25-side headers never re-embed
-    assert beir_index_key(corpus, IndexConfig(sparse=SparseConfig(stem=True)), True, None) == plain
-    assert beir_index_key(corpus, IndexConfig(contextual_headers=True, header_target="bm25"), True, None) == plain
+    assert key(corpus, IndexConfig(sparse=SparseConfig(stem=True))) == plain
+    assert key(grouped, IndexConfig(contextual_headers=True, header_target="bm25"), doc_field="doc_id") == plain
 
 
 def test_prechunked_headers_use_the_shared_document_and_never_an_id(tmp_path):

@@ -62,7 +62,7 @@ def test_bm25_and_dense_find_the_right_document(store, corpus):
 
 def test_contextual_headers_change_indexed_text_not_chunks(store, corpus):
     plain = build_index(store, corpus, CONFIG)
-    headed = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True))
+    headed = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True, header_target="both"))
     assert [c.text for c in plain.chunks] == [c.text for c in headed.chunks]
     first = next(i for i, c in enumerate(headed.chunks) if c.doc_name == "nda.md")
     assert headed.indexed[first] == headed.chunks[first].text  # it holds its title and summary already
@@ -74,7 +74,7 @@ def test_headers_situate_later_chunks_and_can_go_to_one_side_only(store, corpus,
     text = f"# Retention Policy\n\nThis policy sets how long records are kept.\n\n## Schedule\n\n{body}"
     store.add_files(corpus, [SourceFile("retention.md", text.encode())], config)
     build_index(store, corpus, CONFIG)
-    both = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True))
+    both = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True, header_target="both"))
     later = [i for i, c in enumerate(both.chunks) if c.doc_name == "retention.md"][-1]
     assert both.indexed[later].startswith("Retention Policy > Schedule | This policy sets how long records are kept.")
     bm25_only = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, contextual_headers=True, header_target="bm25"))

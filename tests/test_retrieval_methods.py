@@ -103,7 +103,7 @@ def test_onnx_vectors_match_torch_and_the_export_is_reused(data_dir, monkeypatch
     reference = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     assert np.min(np.sum(reference * encoder.encode(texts), axis=1)) >= 0.999
     path = _export(model)
-    assert path.is_file() and path.parent.parent.parent == data_dir / "models" / "onnx"
+    assert path.is_file() and path.parent.parent == data_dir / "models" / "onnx"
     assert not list(path.parent.glob("*.tmp"))  # written under a temporary name, then renamed
     monkeypatch.setenv("PLAYGROUND_EMBED_BACKEND", "torch")
     assert onnx_encoder("all-MiniLM-L6-v2", model) is None and "torch" in onnx_status["all-MiniLM-L6-v2"]

@@ -32,7 +32,9 @@ def index_config_widgets(key: str = "rx", llm_model: str | None = None, effects=
     overlap = cols[2].select_slider("Overlap (tokens)", [0, 16, 32, 64, 128], value=32, key=f"{key}_overlap")
     embedder = cols[3].text_input("Embedding model", value=DEFAULT_EMBEDDER, key=f"{key}_embedder",
                                   help="Any sentence-transformers id or local path; the default ships with the app.")  # fmt: skip
+    default = IndexConfig()
     headers = cols[4].selectbox("Contextual headers", list(HEADER_CHOICES), key=f"{key}_headers",
+                                index=list(HEADER_CHOICES).index(default.header_target if default.contextual_headers else "off"),
                                 format_func=lambda v: measured(effects, "headers", v, HEADER_CHOICES[v]),
                                 help="Prepend title, section path and a one-line document summary (parts the chunk "
                                      "already holds are left out) to what the embedding and/or BM25 index.")  # fmt: skip
