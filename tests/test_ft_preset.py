@@ -117,10 +117,16 @@ def test_finetune_page_preset_trains_with_a_live_loss_curve(data_dir, tiny):
     assert status.state == "done" and status.losses and status.step == WORKSHOP.steps, status.error
     at.run()
     assert not at.exception, at.exception
-    assert [c.key for c in at.get("plotly_chart")].count("ft_loss") == 1
+    charts = [c.key for c in at.get("plotly_chart")]
+    assert charts.count("ft_loss") == 1 and charts.count("ft_record_loss") == 1, charts  # live, and from the registry
     assert any("Held-out loss" in s.value for s in at.success)
     table = next(d.value for d in at.dataframe if "adapter" in d.value.columns)
     assert table["adapter"][0].startswith("workshop-sample-") and table["examples"][0] == WORKSHOP.max_train
+    assert at.selectbox(key="ft_suggest").options[0] == picks.options[0], "step 2 defaults to the same base model"
+    at.text_input(key="ft_base").input("nobody/no-such-model").run()  # step 2: refused before any estimate
+    assert any("is not on this machine" in e.value for e in at.error)
+    assert not any(m.value.startswith("**Estimate:**") for m in at.markdown)
+    assert next(b for b in at.button if b.key == "ft_start").disabled
 
 
 @pytest.mark.slow

@@ -41,6 +41,7 @@ def registry_section(store, corpus) -> None:
         note = staleness(chosen, corpus)
         if note:
             st.warning(note)
+        _loss_curve(chosen)
         _actions(reg, chosen, store, corpus, stale=note is not None)
     with st.form("ft_hosted"):
         st.markdown("**Register a hosted fine-tuned model**")
@@ -53,6 +54,20 @@ def registry_section(store, corpus) -> None:
                 st.rerun()
             except PlaygroundError as exc:
                 st.error(str(exc))
+
+
+def _loss_curve(record) -> None:
+    """The chosen adapter's logged training losses, with its held-out loss before and after."""
+    import plotly.express as px
+
+    losses = record.metrics.get("losses") or []
+    if not losses:
+        return
+    before, after = record.metrics.get("eval_loss_before"), record.metrics.get("eval_loss_after")
+    held = f" · held-out loss {before:.3f} → {after:.3f}" if before is not None and after is not None else ""
+    curve = pd.DataFrame(losses, columns=["step", "training loss"])
+    st.plotly_chart(px.line(curve, x="step", y="training loss", markers=True, height=260,
+                            title=f"Training loss of '{record.name}'{held}"), width="stretch", key="ft_record_loss")  # fmt: skip
 
 
 def _actions(reg, record, store, corpus, stale: bool) -> None:
