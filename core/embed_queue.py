@@ -32,8 +32,8 @@ class _Job:
 
 
 class EmbedQueue:
-    def __init__(self, encode: Encode, step: int = 128) -> None:
-        self.encode, self.step = encode, step
+    def __init__(self, encode: Encode, step: int = 128, merge: int = 512) -> None:
+        self.encode, self.step, self.merge = encode, step, merge  # slice size; most texts merged per call
         self._small: deque[_Job] = deque()
         self._big: deque[_Job] = deque()
         self._cond = threading.Condition()
@@ -61,7 +61,7 @@ class EmbedQueue:
         return np.vstack(parts)
 
     def _take(self) -> list[_Job]:
-        """Small jobs up to `step` texts (at least one), else the next slice of a big job."""
+        """Small jobs up to `merge` texts (at least one), else the next slice of a big job."""
         with self._cond:
             while not self._small and not self._big:
                 self._cond.wait()
@@ -69,7 +69,7 @@ class EmbedQueue:
                 return [self._big.popleft()]
             jobs, size = [self._small.popleft()], 0
             size = len(jobs[0].texts)
-            while self._small and size + len(self._small[0].texts) <= self.step:
+            while self._small and size + len(self._small[0].texts) <= self.merge:
                 size += len(self._small[0].texts)
                 jobs.append(self._small.popleft())
             return jobs
