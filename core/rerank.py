@@ -58,19 +58,16 @@ class MMRReranker:
         docs = np.array([by_id[h.chunk.chunk_id] for h in hits], dtype=np.float32)
         raw = np.array([h.score for h in hits], dtype=np.float32)
         relevance = (raw - raw.min()) / ((raw.max() - raw.min()) or 1.0)
-        chosen: list[int] = []
+        redundancy = np.zeros(len(hits), dtype=np.float32)  # max cosine to the chosen so far (0 at first)
+        free = np.ones(len(hits), dtype=bool)
         scores = [float("-inf")] * len(hits)
-        while len(chosen) < min(k, len(hits)):
-            best, best_score = -1, float("-inf")
-            for i in range(len(hits)):
-                if i in chosen:
-                    continue
-                redundancy = max((float(docs[i] @ docs[j]) for j in chosen), default=0.0)
-                score = self.lambda_ * float(relevance[i]) - (1 - self.lambda_) * redundancy
-                if score > best_score:
-                    best, best_score = i, score
-            chosen.append(best)
-            scores[best] = len(hits) - len(chosen)  # selection order is the ranking
+        for step in range(min(k, len(hits))):
+            value = np.where(free, self.lambda_ * relevance - (1 - self.lambda_) * redundancy, -np.inf)
+            best = int(np.argmax(value))
+            free[best] = False
+            similarity = docs @ docs[best]
+            redundancy = similarity if step == 0 else np.maximum(redundancy, similarity)
+            scores[best] = len(hits) - step - 1  # selection order is the ranking
         return reorder(hits, scores, k)
 
 
