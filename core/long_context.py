@@ -6,8 +6,8 @@ the extractive reader, the "priced as" model the prompt would be sent to). What 
 of the window after the instructions, the question and the answer's token allowance is
 the budget for documents. When the corpus overflows and truncation is on, the evidence
 documents (when known) are kept, cut to the passages around their evidence quotes when
-they would take more than half the budget; other documents fill the rest whole, in
-corpus order, and the last one is cut to fill the remainder, so the evidence can really
+they would take more than half the budget; other documents that fit whole fill the rest,
+in corpus order, and the first that did not fit is cut to fill the remainder, so the evidence can really
 sit at the start, middle or end of what the model reads. It does not choose documents by
 relevance: that is what the RAG lanes do.
 """
@@ -54,14 +54,16 @@ def fit_documents(documents: list[Document], evidence: set[str], quotes: tuple[s
     if sum(sizes[d.name] for d in chosen) > budget // 2:
         chosen = [_excerpt(d, quotes, budget // (2 * len(chosen)), count) for d in chosen]
     used = sum(count(d.text) for d in chosen)
-    others: list[Document] = []
-    for document in (d for d in documents if d.name not in evidence):
+    others, skipped = [], []
+    for document in (d for d in documents if d.name not in evidence):  # whole documents first, in corpus order
         if used + sizes[document.name] <= budget:
             others.append(document)
             used += sizes[document.name]
-        elif budget - used > 50:
-            others.append(_head(document, budget - used, count))
-            used += count(others[-1].text)
+        else:
+            skipped.append(document)
+    if skipped and budget - used > 50:  # then the first that did not fit, cut to fill the rest
+        others.append(_head(skipped[0], budget - used, count))
+        used += count(others[-1].text)
     kept = place_evidence([*others, *chosen], evidence, position)
     kept_whole = sum(1 for d in kept if CUT not in d.text)
     where = (f"the evidence ({', '.join(sorted(evidence))}) at the {position}" if evidence
