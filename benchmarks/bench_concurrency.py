@@ -114,7 +114,7 @@ def main() -> None:
         workloads = (("RAG, extractive reader, every session asks the same question", ("rag",), True),
                      ("RAG, extractive reader, a different question per session", ("rag",), False),
                      ("Compare (4 offline lanes), a different question per session", OFFLINE, False))  # fmt: skip
-        for title, lanes, same in workloads:
+        for title, lanes, same in workloads if levels else ():  # --levels "" runs the bundled model only
             rows = []
             for n in levels:
                 if time.perf_counter() - started > args.budget:
