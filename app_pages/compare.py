@@ -90,8 +90,8 @@ def run_on(corpus_info, question: str, item, replacements=None):
                        evidence_quotes=tuple(item.evidence) if item else (), tuned=tuned, tuned_note=tuned_note,
                        price_override=override)  # fmt: skip
     configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
-    live = st.container()
-    slots = dict(zip(lanes, (column.empty() for column in live.columns(len(lanes))))) if generator else {}
+    live = st.empty()  # a placeholder, so that live.empty() below really clears the streamed answers
+    slots = dict(zip(lanes, (column.empty() for column in live.container().columns(len(lanes))))) if generator else {}
     stream = (lambda kind, text: slots[kind].markdown(f"**{LABELS[kind]}** · streaming\n\n{text}")) if slots else None
     with st.spinner("Running the lanes" + (" (answers stream in as they arrive)" if slots else "")):
         results = run_lanes(question, ctx, configs, on_delta=stream, initializer=attach_page_context())

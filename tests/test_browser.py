@@ -156,6 +156,7 @@ def test_the_bundled_model_streams_its_answer_into_the_lane_cards(tmp_path):
         page.screenshot(path=str(ARTIFACTS / "compare-bundled-streaming.png"))
         expect(page.get_by_text(f"Answered by {BUNDLED_LABEL}").first).to_be_visible(timeout=600_000)
         expect(page.get_by_text("fits SmolLM2-135M-Instruct").first).to_be_visible()
+        expect(page.get_by_text("· streaming")).to_have_count(0)  # the live answers give way to the lane cards
         settle(page)
         page.screenshot(path=str(ARTIFACTS / "compare-bundled.png"), full_page=True)
         assert page.get_by_test_id("stException").count() == 0
