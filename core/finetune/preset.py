@@ -2,10 +2,11 @@
 
 It trains the bundled SmolLM2-135M-Instruct (or any base given) on the corpus's knowledge
 and rule examples, exactly in the fine-tuned lane's prompt (core.prompts.fine_tuned_prompt):
-a one-sentence answer, a "Source: <file>" line, and the exact abstention reply for
-questions the corpus cannot answer. The base model rambles and names no file; the adapter
-answers in that format, while its facts stay unreliable: the lesson that fine-tuning
-teaches behaviour, not knowledge. Short examples (max length 160 tokens) keep each step a
+a short answer, a "Source: <file>" line, and the exact abstention reply for questions the
+corpus cannot answer. The base model rambles and names no file; after 16 steps the adapter
+answers in the short "Source:" format while its facts stay wrong (measured; it did not
+reliably learn the abstention reply in so few steps): the lesson that fine-tuning teaches
+behaviour, not knowledge. Short examples (max length 160 tokens) keep each step a
 few seconds on a CPU. The settings were chosen by measuring on a 2-core machine (see
 benchmarks/bench_train.py --preset); they are ordinary `DatasetSpec`/`TrainConfig` values
 the page shows and the user may change.
@@ -48,8 +49,9 @@ class Preset:
 
 WORKSHOP = Preset(
     name="Workshop: answer format (knowledge + rule questions, LoRA)",
-    look_for="Ask the fine-tuned lane a question: the base model rambles; the adapter answers in one sentence, "
-    "adds a 'Source: <file>' line and uses the exact abstention reply, yet its facts are often wrong.",
+    look_for="Ask the fine-tuned lane a question: the base model rambles and names no file; the adapter answers "
+    "in a sentence or two and ends with a 'Source: <file>' line, yet its facts (and often the file) are wrong. "
+    "Feed it retrieved passages (the hybrid lane) and the facts come back.",
     spec=DatasetSpec(knowledge=True, rule=True, style=False, raft=False, n_rule=60, test_share=0.1,
                      chunk=ChunkConfig()),  # fmt: skip
     config=TrainConfig(BUNDLED_MODEL, "lora", r=8, alpha=16, dropout=0.05,
