@@ -102,3 +102,4 @@ def test_run_time_estimate_comes_from_measured_speed(tiny):
     ten = estimate_run(speed, ["closed_book", "rag", "long_context"], 10, 5, 256, 8192, 50_000, 60)
     assert ten.seconds == 10 * one.seconds > 0 and one.per_lane_s["long_context"] > one.per_lane_s["rag"] > one.per_lane_s["closed_book"]
     assert "measured now" in one.basis
+    assert speed.decode_tokens_per_s < 50 * speed.prefill_tokens_per_s, "decode is timed on tokens really generated"

@@ -1,8 +1,8 @@
 """How long a local model takes to answer, measured on this machine, and run-time estimates.
 
-`measure_throughput` times two short greedy generations with the model itself (a prompt of
-about 1,000 tokens with one new token, then with 17) to get prefill and decode tokens per
-second. `estimate_run` turns them into an estimate for an evaluation run from each lane's
+`measure_throughput` times two greedy generations with the model itself (a prompt of about
+1,000 tokens with exactly one new token, then exactly 17) to get prefill and decode tokens
+per second. `estimate_run` turns them into an estimate for an evaluation run from each lane's
 expected prompt size. It is an estimate: long prompts run slower per token than the
 1,000-token measurement (attention grows with length), and other work on the machine
 changes everything; the evaluation itself records the real time of every answer.
@@ -34,21 +34,24 @@ class RunEstimate:
 
 
 def measure_throughput(generator, prompt_tokens: int = 1000, new_tokens: int = 16) -> Throughput:
-    """Prefill and decode speed of `generator` (a TransformersGenerator) on this machine, now."""
-    from dataclasses import replace
+    """Prefill and decode speed of `generator` (a TransformersGenerator) on this machine, now:
+    one answer of exactly one new token, one of exactly `new_tokens` + 1 (EOS ignored)."""
+    import torch
 
+    from core.generation.local_runtime import generation_slots
+
+    shared = generator._shared()
     text = _FILLER * max(1, prompt_tokens // max(generator.count_tokens(_FILLER), 1))
-    messages = [{"role": "system", "content": "Summarise."}, {"role": "user", "content": text}]
-    greedy = replace(generator.settings, greedy=True, repetition_penalty=1.0)
-    probe = type(generator)(generator.model, None, settings=greedy)
-    first = probe.generate(messages, max_tokens=1)
-    started = time.perf_counter()
-    longer = probe.generate(messages, max_tokens=new_tokens + 1)
-    total = time.perf_counter() - started
-    decoded = max(longer.usage.completion_tokens - 1, 1)
-    decode_s = max(total - first.seconds, 1e-3)
-    return Throughput(first.usage.prompt_tokens / max(first.seconds, 1e-3), decoded / decode_s,
-                      first.usage.prompt_tokens, generator.name)  # fmt: skip
+    with generation_slots(), shared.use(None) as network, torch.inference_mode():
+        inputs = shared.tokenizer(text, return_tensors="pt").to(network.device)
+        times = []
+        for n in (1, new_tokens + 1):
+            started = time.perf_counter()
+            network.generate(**inputs, max_new_tokens=n, min_new_tokens=n, do_sample=False,
+                             pad_token_id=shared.tokenizer.pad_token_id or shared.tokenizer.eos_token_id)  # fmt: skip
+            times.append(time.perf_counter() - started)
+    length = int(inputs["input_ids"].shape[1])
+    return Throughput(length / max(times[0], 1e-3), new_tokens / max(times[1] - times[0], 1e-3), length, generator.name)
 
 
 def lane_prompt_tokens(kind: str, top_k: int, chunk_tokens: int, window: int | None, corpus_tokens: int,
