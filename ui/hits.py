@@ -31,9 +31,14 @@ def hits_table(hits: list[Hit]) -> pd.DataFrame:
             row["moved"] = _movement(first[1] - hit.rank)
         rows.append(row)
     table = pd.DataFrame(rows)
-    if not table.empty:
-        table["page"] = table["page"].astype("Int64")
-    return table
+    return dashed(table)
+
+
+def dashed(table: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells (a stage that did not see the chunk, no page) shown as "–", not "None"."""
+    from core.labels import MISSING
+
+    return table.astype(object).where(table.notna(), MISSING) if not table.empty else table
 
 
 def highlighted_passage(document: Document, hit: Hit, context: int = 400) -> None:

@@ -18,8 +18,8 @@ PROJECTOR_CSS = """<style>
 def presenter_controls(results: list) -> tuple[int, bool]:
     """The layout toggles and reveal buttons; returns (how many lanes to show, projector layout on)."""
     left, right = st.columns(2)
-    projector = left.toggle("Projector layout: lanes in a 3 x 2 grid, larger type, answers first, details folded",
-                            key="cmp_projector")  # fmt: skip
+    projector = left.toggle("Projector layout (3 x 2 grid, larger type)", key="cmp_projector",
+                            help="Lanes in a 3 x 2 grid, larger type, answers first, details folded.")  # fmt: skip
     if projector:
         st.html(PROJECTOR_CSS)
     if not right.toggle("Presenter view: reveal the lanes one at a time", key="cmp_presenter",

@@ -8,8 +8,9 @@ from core.sample import SAMPLE_ID, bundled_model_ready, default_index_ready
 
 DEMO = (
     ("compare", "1. Compare (5 min)", "Press **Run the lanes** on the preselected question, the domestic meal per "
-     "diem. Look for: closed book cannot know it; RAG quotes the finance policy with a citation; long context finds "
-     "it too but its token bar is the whole corpus; the fine-tuned lanes ask for an adapter. Then scroll to the "
+     "diem. Look for: closed book has no source (the offline reader abstains, an LLM guesses); RAG quotes the "
+     "finance policy with a citation; long context sends the whole corpus (its token bar, and a note when it "
+     "overflows a small model's window); the fine-tuned lanes ask for an adapter. Then scroll to the "
      "**Freshness demo** and press **Answer before and after the updates**: RAG and long context move to the new "
      "\\$90, a fine-tuned model would not."),
     ("retrieval", "2. Retrieval lab (5 min)", "Pick the labelled question about terminating the Bluefin NDA and "
