@@ -1,6 +1,6 @@
 """Run the test suite with a CPU hog beside it, to prove the tests hold on a busy machine.
 
-    .venv/bin/python scripts/busy_suite.py [--hogs 2] [pytest arguments, e.g. -m "not slow" -q]
+    .venv/bin/python scripts/busy_suite.py [--hogs 2] [--timeout SECONDS] [pytest arguments, e.g. -m "not slow" -q]
 
 Starts `--hogs` busy Python loops (separate processes, one core each), runs pytest with the
 remaining arguments, then stops the loops whatever happened, and prints the load average
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -25,17 +26,30 @@ def _spin() -> None:
 
 
 def main(argv: list[str]) -> int:
-    hogs = 2
-    if argv[:1] == ["--hogs"]:
-        hogs, argv = int(argv[1]), argv[2:]
+    hogs, limit = 2, None
+    while argv[:1] in (["--hogs"], ["--timeout"]):
+        if argv[0] == "--hogs":
+            hogs = int(argv[1])
+        else:
+            limit = float(argv[1])
+        argv = argv[2:]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the loops when killed
     loops = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(hogs)]
     for loop in loops:
         loop.start()
-    started = time.time()
+    started, tests = time.time(), None
     try:
         print(f"{hogs} busy loops started (pids {[p.pid for p in loops]}); load average {os.getloadavg()}", flush=True)
-        code = subprocess.call([sys.executable, "-m", "pytest", *argv], cwd=ROOT)
+        tests = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=ROOT)
+        try:
+            code = tests.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            tests.terminate()
+            code = tests.wait(timeout=60)
+            print(f"pytest stopped at the {limit:g} s limit", flush=True)
     finally:
+        if tests is not None and tests.poll() is None:  # killed ourselves: take pytest down too
+            tests.terminate()
         load = os.getloadavg()
         for loop in loops:
             loop.terminate()
