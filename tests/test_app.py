@@ -136,7 +136,7 @@ def test_retrieval_page_searches_and_scores(data_dir):
     button(at, "Score").click().run()
     assert not at.exception
     scores = at.dataframe[-1].value
-    assert list(scores["configuration"]) == ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
+    assert list(scores["configuration"]) == ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)", "hybrid (z-score)"]
     assert scores["recall@10"].between(0.3, 1.0).all()
     at.selectbox(key="rx_rerank").select("mmr").run()
     button(at, "Search").click().run()

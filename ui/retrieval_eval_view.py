@@ -19,9 +19,11 @@ VARIANTS = {
     "bm25": (dict(mode="bm25"), False),
     "hybrid (RRF)": (dict(mode="hybrid", fusion="rrf"), False),
     "hybrid (weighted)": (dict(mode="hybrid", fusion="weighted"), False),
+    "hybrid (z-score)": (dict(mode="hybrid", fusion="zscore"), False),
     "hybrid (RRF) + chosen reranker": (dict(mode="hybrid", fusion="rrf"), True),
+    "hybrid (z-score) + chosen reranker": (dict(mode="hybrid", fusion="zscore"), True),
 }
-DEFAULT = ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)"]
+DEFAULT = ["dense", "bm25", "hybrid (RRF)", "hybrid (weighted)", "hybrid (z-score)"]
 SWEEP = "sweep_table"  # not "sweep": that is the form's key, and a form key may not be set in session state
 
 

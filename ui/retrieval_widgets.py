@@ -11,7 +11,9 @@ from core.labels import label
 
 
 HEADER_CHOICES = {"off": "off", "both": "dense + BM25", "dense": "dense only", "bm25": "BM25 only"}
-NO_OFFLINE_RERANKER = "No offline reranker improves these sets; MMR trades relevance for diversity."
+RERANK_NOTE = ("Offline: MMR only (relevance = the retriever's own fused score, minus redundancy with what is already "
+               "picked; no query re-embedding). No cross-encoder ships with the app: the cross-encoder and LLM rerankers "
+               "need a model.")  # fmt: skip
 
 
 def measured(effects, option: str, value, name: str | None = None) -> str:
@@ -132,7 +134,7 @@ def reranker_widgets(key: str = "rx", effects=None) -> tuple[str, float, str]:
     lambda_ = cols[1].slider("MMR λ (1 = relevance only)", 0.0, 1.0, 0.7, 0.05, key=f"{key}_mmr", disabled=kind != "mmr")
     model = cols[2].text_input("Cross-encoder model", "cross-encoder/ms-marco-MiniLM-L-6-v2", key=f"{key}_ce",
                                disabled=kind != "cross-encoder")  # fmt: skip
-    cols[0].caption(NO_OFFLINE_RERANKER)
+    cols[0].caption(RERANK_NOTE)
     return kind, lambda_, model.strip()
 
 
