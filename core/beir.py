@@ -113,7 +113,7 @@ def _beir_chunks(corpus, config, prechunked, doc_field, embedder) -> tuple[list[
     for members in groups.values():
         rows = [corpus[m] for m in members]
         lines = [normalize_text(f"{r.get('title') or ''}\n\n{r.get('text') or ''}") for r in rows]
-        title = next((str(r["title"]).strip() for r in rows if str(r.get("title") or "").strip()), "")
+        title = next((normalize_text(str(r["title"])) for r in rows if str(r.get("title") or "").strip()), "")
         whole = "\n\n".join(lines)
         document = Document(_doc_id(members[0]), members[0], title, "txt", whole, len(whole))
         for corpus_id, text in zip(members, lines):
@@ -122,7 +122,8 @@ def _beir_chunks(corpus, config, prechunked, doc_field, embedder) -> tuple[list[
                 doc_chunks = (Chunk(f"{doc_id}:0", doc_id, corpus_id, 0, text, 0, len(text), chunk_token_count(text)),)
                 line_doc = document if doc_field else Document(doc_id, corpus_id, title, "txt", text, len(text))
             else:
-                line_doc = Document(doc_id, corpus_id, str(corpus[corpus_id].get("title") or ""), "txt", text, len(text))
+                line_doc = Document(doc_id, corpus_id, normalize_text(str(corpus[corpus_id].get("title") or "")), "txt", text,
+                                    len(text))  # fmt: skip
                 doc_chunks = chunk_document(line_doc, config.chunk, embedder)
             chunks.extend(doc_chunks)
             heads.extend(chunk_headers(line_doc, doc_chunks) if config.contextual_headers else [""] * len(doc_chunks))
