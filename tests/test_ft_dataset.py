@@ -377,7 +377,8 @@ def raft_seeds():
 
 
 def passages(user: str) -> list[tuple[int, str]]:
-    blocks = re.split(r"(?:^|\n\n)\[(\d+)\] \(", user.rsplit("\n\nQuestion: ", 1)[0])[1:]
+    fenced = user.rsplit("\n\nQuestion: ", 1)[0].removesuffix("\n</passages>")  # core.prompts fences the passages
+    blocks = re.split(r"(?:^|\n)\[(\d+)\] \(", fenced)[1:]
     return [(int(blocks[i]), blocks[i + 1]) for i in range(0, len(blocks), 2)]
 
 
