@@ -7,7 +7,7 @@ import streamlit as st
 from core.errors import PlaygroundError
 from ui.backend import backend_sidebar
 from ui.resources import get_store
-from ui.state import ACTIVE_CORPUS, active_corpus
+from ui.state import ACTIVE_CORPUS, active_corpus, apply_next_active
 from ui.workshop import restore_pending_controls, workshop_sidebar
 
 
@@ -15,6 +15,7 @@ def render_sidebar():
     """Draw the shared sidebar; returns a function that draws the workshop snapshot controls,
     to be called after the page ran, so that saving sees the results that page just made."""
     restore_pending_controls()  # a snapshot loaded on the last run: its controls, before any widget
+    apply_next_active()  # a corpus made active on the last run (set_active)
     with st.sidebar:
         corpus = _corpus_section()
         backend_sidebar()

@@ -22,8 +22,20 @@ def active_corpus(corpora: list[CorpusInfo]) -> CorpusInfo | None:
     return by_id[chosen]
 
 
+_NEXT = "active_corpus_next"
+
+
 def set_active(corpus_id: str) -> None:
-    st.session_state[ACTIVE_CORPUS] = corpus_id
+    """Make `corpus_id` active from the next run (callers st.rerun()). The sidebar's picker holds
+    the active id as its widget value and may already be drawn in this run, when Streamlit
+    refuses a new value for it (the Corpus page's "Load the sample corpus" crashed on that)."""
+    st.session_state[_NEXT] = corpus_id
+
+
+def apply_next_active() -> None:
+    """Called by the sidebar before it draws the picker."""
+    if _NEXT in st.session_state:
+        st.session_state[ACTIVE_CORPUS] = st.session_state.pop(_NEXT)
 
 
 class PageEnd(Exception):
