@@ -23,8 +23,12 @@ SAMPLE_ID = "sample"
 SAMPLE_NAME = "Sample: Harrow & Vale LLP"
 
 
+NOT_DOCUMENTS = ("qa.jsonl", "tags.json")  # the QA set and access tags, readable formats but not corpus documents
+
+
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS)
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS and p.name not in NOT_DOCUMENTS)  # fmt: skip
 
 
 def sample_files() -> list[Path]:
