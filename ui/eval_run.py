@@ -7,6 +7,7 @@ import streamlit as st
 from core.errors import PlaygroundError
 from core.access import lane_context
 from core.lanes import LABELS, LANE_KINDS, LaneConfig, LaneContext
+from core.progress import with_eta
 from core.qa import QUESTION_TYPES
 from core.generation.extractive import LABEL as READER
 from core.sample import SAMPLE_ID
@@ -161,7 +162,7 @@ def _run(store, corpus, items, lanes, index_config, retrieval_config, reranker, 
     bar = st.progress(0.0, text="Evaluating")
     share = 0.75 if freshness else 1.0
     run = evaluate(items, context(index, documents), configs, gold_from_index(index, documents), index.embedder,
-                   lambda f, m: bar.progress(min(f * share, 1.0), text=m), judge, corpus=corpus, settings=settings,
+                   with_eta(lambda f, m: bar.progress(min(f * share, 1.0), text=m)), judge, corpus=corpus, settings=settings,
                    scorer=scorer)  # fmt: skip
     fresh = [i for i in items if i.answer_after_update and i.evidence_after_update]
     if freshness and fresh:
