@@ -118,9 +118,10 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         elif config.kind == "rag_rerank":
             retriever = ctx.reranked or ctx.retriever
             if ctx.reranked is None:
-                warnings.append("No reranker chosen, so this lane equals plain RAG: no offline reranker improves "
-                                "retrieval on the sample QA set (MMR trades relevance for diversity; a cross-encoder "
-                                "needs its model on this machine). Choose one under Retrieval settings to compare.")  # fmt: skip
+                warnings.append("No reranker chosen, so this lane equals plain RAG. Offline, MMR trades relevance "
+                                "for diversity (its measured effect is next to it in the Retrieval lab; it lowers "
+                                "nDCG on NFCorpus) and a cross-encoder needs its model on this machine. Choose one "
+                                "under Retrieval settings to compare.")  # fmt: skip
             hits = clock.timed("retrieve + rerank", retriever.retrieve, question, config.top_k)
         if config.kind == "long_context":
             prompt, sources = clock.timed("fit window", _long_context, question, ctx, config, notes)
@@ -129,6 +130,7 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         elif config.kind == "fine_tuned":
             prompt, sources = fine_tuned_prompt(question), []
         else:
+            hits = _fit_passages(question, hits, ctx.tuned if config.kind == "hybrid" else ctx.generator, notes)
             prompt, sources = rag_prompt(question, hits), hits
         if flagged := injection_warning(sources):  # passages that address the model: sent fenced, and said here
             warnings.append(flagged)
@@ -143,6 +145,24 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
                           tuple(clock.marks), tuple(warnings), notes=tuple(notes))  # fmt: skip
     except PlaygroundError as exc:
         return LaneResult(config.kind, label, timings_ms=tuple(clock.marks), error=scrub(str(exc)))
+
+
+def _fit_passages(question: str, hits: list[Hit], generator, notes: list[str]) -> list[Hit]:
+    """The best-ranked passages that fit a local model's own window with room for its answer
+    (a small model's window is easily exceeded by five long chunks); others are dropped, and said."""
+    if not hits or getattr(generator, "context_window", None) is None or not hasattr(generator, "count_tokens"):
+        return hits
+    from core.long_context import answering_window
+
+    window, count, allowance, model = answering_window(generator, "")
+    kept = list(hits)
+    while len(kept) > 1 and count("\n".join(rag_prompt(question, kept).messages[i]["content"] for i in (0, 1))) \
+            + allowance + 64 > window:  # 64: the chat template's own tokens
+        kept.pop()
+    if len(kept) < len(hits):
+        notes.append(f"Kept the top {len(kept)} of {len(hits)} passages to fit {model}'s {window:,}-token window "
+                     f"with room for a {allowance:,}-token answer.")  # fmt: skip
+    return kept
 
 
 def _long_context(question: str, ctx: LaneContext, config: LaneConfig, notes: list[str]):

@@ -344,7 +344,7 @@ def test_finetune_page_trains_an_adapter_that_compare_then_uses(data_dir, tmp_pa
     at.number_input(key="ft_max_length").set_value(128).run()
     assert any(m.value.startswith("**Estimate:**") and "6 x 1,974,048 parameters" in m.value for m in at.markdown)
     button(at, "Start training").click().run()
-    status = at.session_state["ft_job"][0].wait(180)
+    status = at.session_state["ft_job"][0].wait(900)
     assert status.state == "done" and status.losses, status.error
     at.run()
     assert not at.exception, at.exception
@@ -364,7 +364,8 @@ def test_finetune_page_trains_an_adapter_that_compare_then_uses(data_dir, tmp_pa
     button(at, "Run the lanes").click().run()
     assert not at.exception, at.exception
     answered = [c.value for c in at.caption if c.value.startswith("Answered by")]
-    assert len(answered) == 2 and all(f"local:{tiny}+{data_dir / 'adapters'}" in a for a in answered)
+    assert len(answered) == 2, [e.value[-400:] for e in at.error]
+    assert all(f"local:{tiny}+{data_dir / 'adapters'}" in a for a in answered)
     from core.config import IngestConfig
     from core.sample import apply_updates
 
@@ -390,7 +391,7 @@ def test_evaluate_page_scores_lanes_saves_and_compares_runs(data_dir):
     assert [b.label for b in at.get("download_button")][:2] == ["Export CSV (one row per question and lane)", "Export JSON"]
     button(at, "Run the evaluation").click().run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="ev_base").value != at.selectbox(key="ev_cand").value
+    assert at.selectbox(key="ev_run_base").value != at.selectbox(key="ev_run_cand").value
     assert any("Regressions" in w.value for w in at.warning) or any("No metric got worse" in s.value for s in at.success)
     at.switch_page("app_pages/decide.py").run()
     assert at.selectbox(key="dec_source").value.startswith("evaluation run")

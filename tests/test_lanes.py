@@ -106,3 +106,35 @@ def test_rephrased_abstentions_count_as_abstaining(text, declined):
     from core.prompts import abstains
 
     assert abstains(text) is declined
+
+
+class _SmallWindow:
+    """A local-model stand-in with a tiny window: counts words as tokens, echoes the prompt size."""
+
+    name = "small-window model"
+    context_window = 300
+
+    class settings:  # noqa: N801  (mirrors GenerationSettings' fields the lanes read)
+        max_new_tokens = 100
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def generate(self, messages, max_tokens=None):
+        from core.types import Generation, TokenUsage
+
+        size = self.count_tokens(" ".join(m["content"] for m in messages))
+        assert size + 100 + 64 <= self.context_window, size
+        return Generation("ok [1]", self.name, TokenUsage(size, 2, 0, "words"), 0.0)
+
+
+def test_rag_keeps_the_best_passages_that_fit_a_local_window(index):  # noqa: F811
+    store, idx = index
+    lanes = run_lanes("What is the daily meal per diem for domestic travel?",
+                      context(idx, store, generator=_SmallWindow()), [LaneConfig("rag", top_k=8)])  # fmt: skip
+    lane = lanes[0]
+    assert lane.error is None, lane.error
+    full = IndexRetriever(idx, RetrievalConfig()).retrieve("What is the daily meal per diem for domestic travel?", 8)
+    assert 1 <= len(lane.hits) < len(full), "the test corpus must overflow the stand-in window"
+    assert any("passages to fit small-window model's 300-token window" in n for n in lane.notes), lane.notes
+    assert [h.chunk.chunk_id for h in lane.hits] == [h.chunk.chunk_id for h in full[: len(lane.hits)]]

@@ -113,8 +113,8 @@ def saved_runs_section() -> None:
         return
     label = {i.run_id: f"{i.run_id} · {i.questions} questions · {', '.join(i.lanes)}" for i in infos}
     c = st.columns(2)
-    old = c[0].selectbox("Baseline", list(label), index=1, format_func=label.get, key="ev_base")
-    new = c[1].selectbox("Candidate", list(label), index=0, format_func=label.get, key="ev_cand")
+    old = c[0].selectbox("Baseline", list(label), index=1, format_func=label.get, key="ev_run_base")
+    new = c[1].selectbox("Candidate", list(label), index=0, format_func=label.get, key="ev_run_cand")
     if old == new:
         st.info("Pick two different runs.")
         return
