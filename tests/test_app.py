@@ -280,7 +280,7 @@ def test_compare_with_a_local_base_and_adapter(data_dir, tmp_path):
     assert not at.exception, at.exception
     assert not any("No fine-tuned model" in i.value for i in at.info)
     answered = [c.value for c in at.caption if c.value.startswith("Answered by")]
-    assert len(answered) == 6 and sum(f"local:{tiny}+{tmp_path / 'adapter'}" in a for a in answered) == 2
+    assert len(answered) == 6 and sum(f"local:{tiny} + adapter adapter" in a for a in answered) == 2
 
 
 def test_compare_presenter_view_reveals_lanes_one_at_a_time(data_dir):
@@ -365,7 +365,7 @@ def test_finetune_page_trains_an_adapter_that_compare_then_uses(data_dir, tmp_pa
     assert not at.exception, at.exception
     answered = [c.value for c in at.caption if c.value.startswith("Answered by")]
     assert len(answered) == 2, [e.value[-400:] for e in at.error]
-    assert all(f"local:{tiny}+{data_dir / 'adapters'}" in a for a in answered)
+    assert all(f"local:{tiny} + adapter lora-sample-1-" in a for a in answered)
     from core.config import IngestConfig
     from core.sample import apply_updates
 

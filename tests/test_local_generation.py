@@ -45,7 +45,7 @@ def test_adapter_changes_generations(tiny, tmp_path):
     messages = [{"role": "user", "content": "Describe the leave policy."}]
     base = TransformersGenerator(tiny, max_new_tokens=8).generate(messages)
     tuned = TransformersGenerator(tiny, adapter=str(tmp_path / "adapter"), max_new_tokens=8).generate(messages)
-    assert tuned.model.endswith("/adapter") and tuned.text != base.text
+    assert tuned.model.endswith(" + adapter adapter") and tuned.text != base.text
 
 
 def test_unknown_local_model_says_how_to_fix(monkeypatch):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.errors import BackendError, ConfigError
 from core.types import Generation, TokenUsage
@@ -78,7 +79,7 @@ class TransformersGenerator:
         if max_new_tokens is not None:
             settings = GenerationSettings(max_new_tokens, settings.greedy, settings.temperature, settings.repetition_penalty)
         self.model, self.adapter, self.settings = model, adapter, settings
-        self.name = _display_name(model) + (f"+{adapter}" if adapter else "")
+        self.name = _display_name(model) + (f" + adapter {Path(adapter).name}" if adapter else "")
 
     def _shared(self):
         from core.generation.bundled import resolve
