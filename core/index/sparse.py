@@ -120,7 +120,8 @@ class SparseIndex:
         lengths = np.asarray(rows.sum(axis=1)).ravel()
         doc_weight = scores / scores.sum() / np.maximum(lengths, 1e-9)
         model = np.asarray(rows.multiply(doc_weight[:, None]).sum(axis=0)).ravel()
-        best = [int(i) for i in np.argsort(-model)[: terms + len(weights)] if model[i] > 0][:terms]
+        ranked = sorted(np.flatnonzero(model > 0), key=lambda i: (-model[i], self._terms[i]))  # ties: by term, so
+        best = [int(i) for i in ranked[: terms + len(weights)]][:terms]  # runs agree whatever bm25s's vocab order
         total_q, total_e = sum(weights.values()), sum(model[i] for i in best) or 1.0
         mixed = {i: keep * w / total_q for i, w in weights.items()}
         for i in best:
