@@ -95,17 +95,18 @@ def settle(page) -> None:
 
 
 @contextlib.contextmanager
-def json_stub(status: int, payload: dict, path: str | None = None):
+def json_stub(status: int, payload, path: str | None = None):
     """A stand-in HTTP server on 127.0.0.1 answering every GET/POST with `payload` as JSON
-    (404 for other paths when `path` is given); yields its base URL."""
+    (404 for other paths when `path` is given); yields its base URL. `payload` may be a
+    function of the request headers (e.g. to echo what the client sent)."""
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    body = json.dumps(payload).encode()
-
     class Handler(BaseHTTPRequestHandler):
         def _answer(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps(payload(self.headers) if callable(payload) else payload).encode()
             self.send_response(status if path is None or self.path == path else 404)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

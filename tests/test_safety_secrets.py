@@ -6,41 +6,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from core.secrets import MASK, register, scrub, scrub_value
 from core.types import SourceFile
+from tests.browser import json_stub
 
 
 @contextlib.contextmanager
 def echoing_server():
     """Answers every request 401 with the presented key in the error message (no 'Bearer')."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            key = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-            body = json.dumps({"error": {"message": f"Incorrect API key provided: {key}. Find your key at ...",
-                                         "type": "invalid_request_error", "code": "invalid_api_key"}}).encode()  # fmt: skip
-            self.send_response(401)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def error(headers) -> dict:
+        key = (headers.get("Authorization") or "").removeprefix("Bearer ")
+        return {"error": {"message": f"Incorrect API key provided: {key}. Find your key at ...",
+                          "type": "invalid_request_error", "code": "invalid_api_key"}}  # fmt: skip
 
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/v1"
-    finally:
-        server.shutdown()
+    with json_stub(401, error) as url:
+        yield url + "/v1"
 
 
 def _files_text(folder) -> str:
