@@ -62,10 +62,8 @@ def bm25_widgets(key: str, effects=None) -> SparseConfig:
                                   format_func=lambda v: measured(effects, "tokenizer", v),
                                   help="technical also keeps identifiers whole and split (camelCase, snake_case, "
                                        "dotted and slashed paths), section numbers (12.3(b)) and amounts ($1,500).")  # fmt: skip
-        stem = cols[1].toggle("Stemming", value=default.stem, key=f"{key}_bm25stem",
-                              help="Snowball English stemming (terminated, terminates -> termin).")
-        if effects is not None:
-            cols[1].caption(f"stemming {'off' if default.stem else 'on'}: {effects.label('stem', not default.stem)}")
+        stem = measured_toggle(cols[1], "Stemming", default.stem, f"{key}_bm25stem", effects, "stem",
+                               not default.stem, help="Snowball English stemming (terminated, terminates -> termin).")
         k1 = cols[2].number_input("k1", 0.0, 10.0, default.k1, 0.1, key=f"{key}_bm25k1",
                                   help="Term-frequency saturation (1.2-2.0 is usual).")  # fmt: skip
         b = cols[3].number_input("b", 0.0, 1.0, default.b, 0.05, key=f"{key}_bm25b", help="Length normalisation.")
@@ -93,18 +91,14 @@ def retrieval_config_widgets(documents: list[str], key: str = "rx", tags: list[s
     candidates = cols[0].select_slider("Candidates per list", [20, 30, 50, 100, 200], value=default.candidates,
                                        key=f"{key}_cand", help="How deep the dense and BM25 lists go before fusion "
                                                                "and before a reranker.")  # fmt: skip
-    prf = cols[1].toggle("BM25 query expansion (RM3)", value=default.prf_terms > 0, key=f"{key}_prf",
-                         disabled=mode == "dense", help="Pseudo-relevance feedback: add the 10 strongest terms of "
-                                                        "the top BM25 hits to the BM25 query, then search again.")  # fmt: skip
-    if effects is not None:
-        cols[1].caption(f"expansion {'off' if default.prf_terms else 'on'}: "
-                        f"{effects.label('prf', 0 if default.prf_terms else 10)}")  # fmt: skip
-    feedback = cols[2].toggle("Dense query feedback (Rocchio)", value=default.vector_prf > 0, key=f"{key}_vprf",
-                              disabled=mode == "bm25", help="Move the query vector towards the mean vector of the top "
-                                                            "3 hits, then search again (no model call).")  # fmt: skip
-    if effects is not None:
-        cols[2].caption(f"feedback {'off' if default.vector_prf else 'on'}: "
-                        f"{effects.label('vector_prf', 0 if default.vector_prf else 3)}")  # fmt: skip
+    prf = measured_toggle(cols[1], "BM25 query expansion (RM3)", default.prf_terms > 0, f"{key}_prf", effects, "prf",
+                          0 if default.prf_terms else 10, disabled=mode == "dense",
+                          help="Pseudo-relevance feedback: add the 10 strongest terms of the top BM25 hits to the "
+                               "BM25 query, then search again.")  # fmt: skip
+    feedback = measured_toggle(cols[2], "Dense query feedback (Rocchio)", default.vector_prf > 0, f"{key}_vprf",
+                               effects, "vector_prf", 0 if default.vector_prf else 3, disabled=mode == "bm25",
+                               help="Move the query vector towards the mean vector of the top 3 hits, then search "
+                                    "again (no model call).")  # fmt: skip
     left, right = st.columns([3, 2])
     only = left.multiselect("Only these documents", documents, key=f"{key}_docs", placeholder="All documents")
     viewer = None
@@ -143,3 +137,11 @@ def make_retriever(index, config: RetrievalConfig, reranker: tuple[str, float, s
     from core.access import build_retriever
 
     return build_retriever(index, corpus, config, reranker, generator)
+
+
+def measured_toggle(col, label: str, on: bool, key: str, effects, field: str, flipped, **kwargs) -> bool:
+    """A toggle with, when effects were measured, the caption of what flipping it did on the QA set."""
+    value = col.toggle(label, value=on, key=key, **kwargs)
+    if effects is not None:
+        col.caption(f"{label.split(' (')[0].lower()} {'off' if on else 'on'}: {effects.label(field, flipped)}")
+    return value
