@@ -9,10 +9,9 @@ a search during the warm-up never loads twice. PLAYGROUND_WARMUP=0 turns it off 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
-
-import logging
 
 _LOG = logging.getLogger(__name__)
 _STARTED: set[tuple] = set()
