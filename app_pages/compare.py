@@ -15,6 +15,7 @@ from core.sample import SAMPLE_DIR, SAMPLE_ID
 from ui.actions import attach_page_context, index_with_progress
 from core.generation.choice import is_local
 from ui.backend import current_generator, generator_caption
+from ui.context_budget import BUDGET_HELP, BUDGETS, budget_label
 from ui.freshness import freshness_section
 from ui.tuned_picker import tuned_model_widgets
 from ui.lane_card import lane_card
@@ -54,7 +55,7 @@ with st.expander("Price override ($ per 1M tokens)"):
     price_out = pcols[1].number_input("Output", 0.0, 1000.0, 0.60, 0.01, key="cmp_price_out")
     price_cached = pcols[2].number_input("Cached input (0 = none)", 0.0, 1000.0, 0.075, 0.005, key="cmp_price_cached")
     override = (price_in, price_out, price_cached or None) if use_override else None
-cols = st.columns([3, 2, 1, 1])
+cols = st.columns([3, 2, 1, 1, 1])
 lanes = cols[0].multiselect("Lanes", LANE_KINDS, default=list(LANE_KINDS), format_func=LABELS.get, key="cmp_lanes")
 priced_as = cols[1].text_input("Priced as (litellm model)", "gpt-4o-mini" if generator is None or is_local(generator)
                                else generator.name, key="cmp_priced")  # fmt: skip
@@ -62,6 +63,8 @@ position = cols[2].selectbox("Evidence in long context", ["start", "middle", "en
                              help="Where the documents holding the evidence sit in the long-context prompt (lost in the middle).")  # fmt: skip
 truncate = cols[3].toggle("Truncate to fit", True, key="cmp_trunc",
                           help="Long context: keep the evidence and as many other documents as fit the answering model's window.")
+context_budget = cols[4].selectbox("Long-context budget", BUDGETS, key="cmp_budget", format_func=budget_label,
+                                  help=BUDGET_HELP)
 
 qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
 demo = next((i for i in qa_items if i.id == DEMO_QUESTION), None)
@@ -72,7 +75,7 @@ if demo is not None and picked is demo:
                "policy with a citation, long context finds it too but sends the whole corpus (see the token bars), "
                "and the freshness demo below changes the policy so you can watch each lane react.")  # fmt: skip
 go = st.button("Run the lanes", type="primary", key="cmp_run")
-used_now = repr((index_config, retrieval_config, reranker, lanes, priced_as, position, truncate, override,
+used_now = repr((index_config, retrieval_config, reranker, lanes, priced_as, position, truncate, context_budget, override,
                  generator.name if generator else None, getattr(tuned, "name", tuned)))  # fmt: skip
 
 def run_on(corpus_info, question: str, item, replacements=None):
@@ -89,7 +92,8 @@ def run_on(corpus_info, question: str, item, replacements=None):
                        evidence_docs=frozenset(item.sources if item else ()),
                        evidence_quotes=tuple(item.evidence) if item else (), tuned=tuned, tuned_note=tuned_note,
                        price_override=override)  # fmt: skip
-    configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate) for k in lanes]
+    configs = [LaneConfig(k, top_k=retrieval_config.top_k, evidence_position=position, truncate=truncate,
+                          context_budget=context_budget) for k in lanes]  # fmt: skip
     live = st.empty()  # a placeholder, so that live.empty() below really clears the streamed answers
     slots = dict(zip(lanes, (column.empty() for column in live.container().columns(len(lanes))))) if generator else {}
     stream = (lambda kind, text: slots[kind].markdown(f"**{LABELS[kind]}** · streaming\n\n{text}")) if slots else None

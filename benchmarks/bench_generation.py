@@ -153,7 +153,10 @@ def main() -> None:
     parser.add_argument("--skip-convert", action="store_true", help="do not time a first conversion")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-lora", action="store_true")
+    parser.add_argument("--skip-speeds", action="store_true", help="do not time prefill and decode")
     parser.add_argument("--adapter-out", type=Path, default=None, help="keep the LoRA adapter in this folder")
+    parser.add_argument("--adapter", type=Path, default=None, help="answer the adapter lanes with this adapter "
+                        "(e.g. one kept with --adapter-out) instead of training one; implies --skip-lora")
     args = parser.parse_args()
     row("load average (1, 5, 15 min) at start", ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     conversion(args.skip_convert)
@@ -162,9 +165,11 @@ def main() -> None:
 
     tokenizer, network = load_causal_lm(BUNDLED_MODEL)
     network.eval()
-    speeds(tokenizer, network)
+    if not args.skip_speeds:
+        speeds(tokenizer, network)
     with tempfile.TemporaryDirectory() as tmp:
-        adapter = None if args.skip_lora else lora_steps(tokenizer, network, args.adapter_out or Path(tmp) / "adapter")
+        adapter = args.adapter or (None if args.skip_lora else lora_steps(tokenizer, network,
+                                                                         args.adapter_out or Path(tmp) / "adapter"))
         del network
         if not args.skip_compare:
             compare_run(adapter)

@@ -53,6 +53,9 @@ def _long_context_args(command) -> None:
                          help="long context: cut the corpus to the answering model's window (default on)")
     command.add_argument("--position", default="middle", choices=("start", "middle", "end"),
                          help="long context: where the evidence documents sit in the prompt")
+    command.add_argument("--context-budget", type=int, default=None, metavar="TOKENS",
+                         help="long context: prompt tokens allowed (default: 4,096 for a local model on CPU, "
+                              "else the model's whole window)")
 
 
 def _default_headers() -> str:
@@ -211,7 +214,8 @@ def _compare(store, args) -> dict:
 
     corpus = store.resolve(args.corpus)
     kinds = [k.strip() for k in args.lanes.split(",") if k.strip()]
-    configs = [LaneConfig(kind, top_k=args.top_k, evidence_position=args.position, truncate=args.truncate) for kind in kinds]
+    configs = [LaneConfig(kind, top_k=args.top_k, evidence_position=args.position, truncate=args.truncate,
+                          context_budget=args.context_budget) for kind in kinds]  # fmt: skip
     index = build_index(store, corpus.corpus_id, IndexConfig())
     ctx = _lane_context(index, store.load_documents(corpus.corpus_id), corpus, args, ExtractiveReader(index.embedder),
                         _generator(args.model, args.api_base))  # fmt: skip
@@ -244,8 +248,8 @@ def _evaluate(store, args) -> dict:
     items = select_items(items, args.split, types, args.limit)
     if not items:
         raise PlaygroundError(f"No questions match --split {args.split} --types {args.types or 'all'}; widen the filters.")
-    configs = [LaneConfig(k.strip(), top_k=args.top_k, evidence_position=args.position, truncate=args.truncate)
-               for k in args.lanes.split(",") if k.strip()]  # fmt: skip
+    configs = [LaneConfig(k.strip(), top_k=args.top_k, evidence_position=args.position, truncate=args.truncate,
+                          context_budget=args.context_budget) for k in args.lanes.split(",") if k.strip()]  # fmt: skip
     index = build_index(store, corpus.corpus_id, IndexConfig())
     documents = store.load_documents(corpus.corpus_id)
     reader, generator = ExtractiveReader(index.embedder), _generator(args.model, args.api_base)

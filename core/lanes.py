@@ -37,6 +37,7 @@ class LaneConfig:
     top_k: int = 5
     evidence_position: Literal["start", "middle", "end"] = "middle"
     truncate: bool = False
+    context_budget: int | None = None  # long context: prompt tokens allowed (None: core.long_context's default)
 
     def __post_init__(self) -> None:
         if self.kind not in LANE_KINDS:
@@ -45,6 +46,9 @@ class LaneConfig:
             raise ConfigError(f"top_k={self.top_k!r} must be a whole number of passages from 1 to 100.")
         if self.evidence_position not in ("start", "middle", "end"):
             raise ConfigError(f"evidence_position={self.evidence_position!r} is not one of start, middle, end.")
+        budget = self.context_budget
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 512):
+            raise ConfigError(f"context_budget={budget!r} must be a whole number of tokens, at least 512 (or None).")
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ def _fit_passages(question: str, hits: list[Hit], generator, notes: list[str]) -
 def _long_context(question: str, ctx: LaneContext, config: LaneConfig, notes: list[str]):
     """The whole corpus when it fits the answering model's window; else (truncation on) the
     evidence plus what fits around it, at the chosen position (core.long_context)."""
-    from core.long_context import answering_window, fit_documents
+    from core.long_context import answering_window, fit_documents, prompt_limit
 
     window, count, allowance, model = answering_window(ctx.generator, ctx.priced_as)
     documents = list(ctx.documents)
@@ -177,9 +181,10 @@ def _long_context(question: str, ctx: LaneContext, config: LaneConfig, notes: li
         return _documents_prompt(question, place_evidence(documents, set(ctx.evidence_docs), config.evidence_position))
     instructions = long_context_prompt(question, []).instructions
     reserve = count(instructions) + count(question) + allowance + 64 + 16 * len(documents)
+    limit, limit_note = prompt_limit(ctx.generator, window, config.context_budget)
     fit = fit_documents(documents, set(ctx.evidence_docs), ctx.evidence_quotes, config.evidence_position, window,
-                        reserve, count, config.truncate, model)  # fmt: skip
-    notes.extend(fit.notes)
+                        reserve, count, config.truncate, model, limit)  # fmt: skip
+    notes.extend(fit.notes + ((limit_note,) if limit_note else ()))
     return _documents_prompt(question, list(fit.documents))
 
 

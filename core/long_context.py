@@ -10,6 +10,12 @@ they would take more than half the budget; other documents that fit whole fill t
 in corpus order, and the first that did not fit is cut to fill the remainder, so the evidence can really
 sit at the start, middle or end of what the model reads. It does not choose documents by
 relevance: that is what the RAG lanes do.
+
+The long-context budget caps how much of the window the prompt may take. By default it is
+the whole window, except for a local model on CPU: there it is CPU_BUDGET tokens, because
+reading a prompt costs about a second per 200-300 tokens on one core and grows with its
+length (benchmarks/bench_generation.py: 7,649 tokens took 85 s on 2 idle cores, the other
+five lanes 23 s). The lane says which budget it used and how to raise it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from core.prompts import place_evidence
 from core.types import Document
 
 CUT = "[... cut to fit the window ...]"
+CPU_BUDGET = 4_096
+WHOLE_WINDOW = 10**9  # a budget meaning "the model's whole window"
 
 
 @dataclass(frozen=True)
@@ -34,9 +42,26 @@ class Fit:
     notes: tuple[str, ...]
 
 
+def prompt_limit(generator, window: int, requested: int | None) -> tuple[int, str | None]:
+    """Tokens the long-context prompt may take (at most `window`) and, when that is less than
+    the window, a sentence saying so: `requested`, else the default (CPU_BUDGET for a local model
+    on CPU, else the whole window)."""
+    on_cpu = getattr(generator, "on_cpu", False) is True
+    limit = requested if requested is not None else (CPU_BUDGET if on_cpu else WHOLE_WINDOW)
+    if limit >= window:
+        return window, None
+    why = "the default for a local model running on CPU" if requested is None else "the budget chosen"
+    return limit, (f"Long-context budget: {limit:,} of the {window:,}-token window ({why}); "
+                   "raise the long-context budget to give the model more of the corpus.")  # fmt: skip
+
+
 def fit_documents(documents: list[Document], evidence: set[str], quotes: tuple[str, ...], position: str,
-                  window: int, reserve: int, count: Callable[[str], int], truncate: bool, model: str) -> Fit:  # fmt: skip
-    budget = window - reserve
+                  window: int, reserve: int, count: Callable[[str], int], truncate: bool, model: str,
+                  limit: int | None = None) -> Fit:  # fmt: skip
+    """`limit` (at most `window`): the tokens the whole prompt may take; default the window."""
+    limit = min(limit or window, window)
+    budget = limit - reserve
+    capped = f" (a {limit:,}-token long-context budget)" if limit < window else ""
     if budget <= 0:
         raise PlaygroundError(f"{model}'s window of {window:,} tokens leaves no room for documents after the "
                               f"instructions, question and answer allowance ({reserve:,} tokens). Use a model with "
@@ -44,12 +69,13 @@ def fit_documents(documents: list[Document], evidence: set[str], quotes: tuple[s
     sizes = {d.name: count(d.text) for d in documents}
     total = sum(sizes.values())
     if total <= budget:
-        note = f"The corpus ({total:,} tokens) fits {model}'s {window:,}-token window."
+        note = f"The corpus ({total:,} tokens) fits {model}'s {window:,}-token window{capped}."
         return Fit(tuple(place_evidence(documents, evidence, position)), total, budget, window, (note,))
-    overflow = (f"The corpus is {total:,} tokens and {model}'s window is {window:,} ({budget:,} left for documents "
-                f"after the instructions, question and answer): it overflows by {total - budget:,} tokens.")  # fmt: skip
+    overflow = (f"The corpus is {total:,} tokens and {model}'s window is {window:,}{capped} ({budget:,} left for "
+                f"documents after the instructions, question and answer): it overflows by {total - budget:,} tokens.")  # fmt: skip
     if not truncate:
-        raise PlaygroundError(overflow + " Turn on truncation, or use a model with a larger window.")
+        raise PlaygroundError(overflow + " Turn on truncation, or use a model with a larger window"
+                              + (" or a larger long-context budget." if capped else "."))  # fmt: skip
     chosen = [d for d in documents if d.name in evidence]
     if sum(sizes[d.name] for d in chosen) > budget // 2:
         chosen = [_excerpt(d, quotes, budget // (2 * len(chosen)), count) for d in chosen]

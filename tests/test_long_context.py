@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import PlaygroundError
-from core.long_context import CUT, fit_documents
+from core.long_context import CPU_BUDGET, CUT, WHOLE_WINDOW, fit_documents, prompt_limit
 from core.types import Document
 
 
@@ -63,3 +63,35 @@ def test_without_known_evidence_the_corpus_is_cut_in_order_and_the_note_says_pos
 def test_a_window_too_small_for_the_question_itself_is_an_error():
     with pytest.raises(PlaygroundError, match="leaves no room"):
         fit_documents(DOCS, set(), (), "middle", 50, 100, words, True, "m")
+
+
+class _Local:
+    def __init__(self, on_cpu: bool) -> None:
+        self.on_cpu = on_cpu
+
+
+def test_a_budget_below_the_window_caps_what_is_kept_and_is_named_in_the_note():
+    capped = fit_documents(DOCS, {"evidence.txt"}, (FACT,), "middle", 5000, 100, words, True, "m", limit=800)
+    assert sum(words(d.text) for d in capped.documents) <= 700 and FACT in " ".join(d.text for d in capped.documents)
+    assert "window is 5,000 (a 800-token long-context budget" in capped.notes[0]
+    whole = fit_documents(DOCS, {"evidence.txt"}, (FACT,), "middle", 5000, 100, words, True, "m", limit=10**9)
+    assert "budget" not in whole.notes[0] and len(whole.documents) == len(DOCS)
+
+
+def test_the_default_budget_is_smaller_only_for_a_local_model_on_cpu():
+    assert prompt_limit(_Local(True), 8192, None)[0] == CPU_BUDGET and "on CPU" in prompt_limit(_Local(True), 8192, None)[1]
+    assert prompt_limit(_Local(False), 8192, None) == (8192, None)
+    assert prompt_limit(None, 128_000, None) == (128_000, None), "an API model gets its whole window"
+    assert prompt_limit(_Local(True), 8192, WHOLE_WINDOW) == (8192, None)
+    assert prompt_limit(None, 128_000, 2048) == (2048, prompt_limit(None, 128_000, 2048)[1])
+    assert "budget chosen" in prompt_limit(None, 128_000, 2048)[1]
+    assert prompt_limit(_Local(True), 1024, None) == (1024, None), "a small window is never exceeded"
+
+
+@pytest.mark.parametrize("budget", [0, 100, -5, True, 2048.5])
+def test_a_lane_budget_must_be_a_sensible_token_count(budget):
+    from core.errors import ConfigError
+    from core.lanes import LaneConfig
+
+    with pytest.raises(ConfigError, match="context_budget"):
+        LaneConfig("long_context", context_budget=budget)

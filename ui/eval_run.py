@@ -128,6 +128,7 @@ def _estimate(corpus, generator, lanes, questions: int, index_config, retrieval_
     """The run time estimated from this model's speed, measured now (once per session and model)."""
     from core.generation.local_runtime import concurrency
     from core.generation.timing import estimate_run, measure_throughput
+    from core.long_context import prompt_limit
 
     key = f"ev_throughput:{generator.name}"
     if key not in st.session_state:
@@ -135,7 +136,7 @@ def _estimate(corpus, generator, lanes, questions: int, index_config, retrieval_
             st.session_state[key] = measure_throughput(generator)
     kinds = [k for k in lanes if k not in ("fine_tuned", "hybrid")] + [k for k in lanes if k in ("fine_tuned", "hybrid")]
     run = estimate_run(st.session_state[key], kinds, questions, retrieval_config.top_k, index_config.chunk.chunk_size,
-                       generator.context_window, corpus.total_tokens, min(60, generator.settings.max_new_tokens),
+                       prompt_limit(generator, generator.context_window, None)[0], corpus.total_tokens, min(60, generator.settings.max_new_tokens),
                        concurrency())  # fmt: skip
     lanes_text = ", ".join(f"{LABELS[k]} {s:,.0f} s" for k, s in run.per_lane_s.items())
     return (f"Estimated run time: about {run.seconds / 60:,.1f} min for {questions} questions "

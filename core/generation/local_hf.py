@@ -92,6 +92,11 @@ class TransformersGenerator:
         """The answering model's own window (max_position_embeddings), loading it if needed."""
         return self._shared().window
 
+    @property
+    def on_cpu(self) -> bool:
+        """Whether the model runs on the CPU (the long-context lane then keeps a smaller budget)."""
+        return self._shared().base.device.type == "cpu"
+
     def count_tokens(self, text: str) -> int:
         return len(self._shared().tokenizer(text, add_special_tokens=False)["input_ids"])
 
