@@ -145,6 +145,8 @@ def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None)
         cost = own_window(cost_line(tokens, ctx.priced_as, ctx.price_override), generator, answer.usage)
         if getattr(generator, "settings", None) is not None and hasattr(generator.settings, "describe"):
             notes.append(f"Decoding: {generator.settings.describe()}.")
+            if hasattr(generator, "compute"):
+                notes.append(f"Computed in {generator.compute}.")
         return LaneResult(config.kind, label, answer, tuple(hits), prompt, tokens, cost,
                           tuple(clock.marks), tuple(warnings), notes=tuple(notes))  # fmt: skip
     except PlaygroundError as exc:

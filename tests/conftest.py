@@ -11,6 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # The fast path answers with the extractive reader; tests of the bundled model ask for it. Its
 # converted folder is shared by every test (and kept between runs) so it is converted once.
 os.environ.setdefault("PLAYGROUND_BACKEND", "extractive")
+# Local models compute in float32, so answers compare exactly with float32 references (training,
+# merged exports); tests/test_cpu_dtype.py covers the bfloat16 path and its measured choice.
+os.environ.setdefault("PLAYGROUND_CPU_DTYPE", "float32")
 os.environ.setdefault("PLAYGROUND_MODEL_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)),
                                                            ".test-artifacts", "models"))  # fmt: skip
 

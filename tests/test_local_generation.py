@@ -33,6 +33,7 @@ def test_every_answering_lane_runs_with_a_local_model(index, tiny):  # noqa: F81
     for result in results:
         assert result.error is None and result.answer.generator == f"local:{tiny}", result.kind
         assert result.tokens.completion == result.answer.usage.completion_tokens
+        assert any(n.startswith("Computed in float32 on CPU") for n in result.notes), result.notes
     assert [bool(r.hits) for r in results] == [False, True, True, False, False, True]
 
 

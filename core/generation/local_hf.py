@@ -93,6 +93,10 @@ class TransformersGenerator:
         return self._shared().window
 
     @property
+    def compute(self) -> str:
+        return self._shared().compute
+
+    @property
     def on_cpu(self) -> bool:
         """Whether the model runs on the CPU (the long-context lane then keeps a smaller budget)."""
         return self._shared().base.device.type == "cpu"

@@ -9,7 +9,8 @@ PEFT type than the ones already loaded (e.g. prompt tuning) gets its own copy of
 CPU threads: on a busy 2-core machine two torch threads per matrix product were many times
 slower than one (benchmarks/bench_generation.py measures it), so each generation uses one
 thread and up to `cpu_count` generations run at once; PLAYGROUND_TORCH_THREADS and
-PLAYGROUND_LOCAL_CONCURRENCY override both. On CUDA the model runs in bfloat16 when supported.
+PLAYGROUND_LOCAL_CONCURRENCY override both. On CUDA the model runs in bfloat16 when supported;
+on CPU in bfloat16 where that measures faster than float32 (core.generation.cpu_dtype).
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def _place(network):
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return network.to("cuda", dtype=dtype)
     torch.set_num_threads(torch_threads())
-    return network
+    from core.generation.cpu_dtype import cpu_dtype
+
+    return network.to(getattr(torch, cpu_dtype().name))
 
 
 class SharedModel:
@@ -63,6 +66,17 @@ class SharedModel:
         self.model, self.base, self.peft, self.peft_type = model, _place(network), None, None
         self._names: dict[tuple[str, float], str] = {}
         self._cond, self._state, self._users = threading.Condition(), None, 0
+
+    @property
+    def compute(self) -> str:
+        """Where and in which number format the model runs, e.g. for a lane's notes."""
+        import torch
+
+        from core.generation.cpu_dtype import cpu_dtype
+
+        if self.base.device.type != "cpu":
+            return f"{str(self.base.dtype).removeprefix('torch.')} on {self.base.device.type.upper()}"
+        return cpu_dtype().note + f", {torch.get_num_threads()} thread(s) per answer"
 
     @property
     def window(self) -> int | None:
