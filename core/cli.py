@@ -176,6 +176,7 @@ def _load_sample(store, config) -> dict:
     return {"corpus": warm.corpus.corpus_id, "documents": len(warm.corpus.documents), **_report(warm.report),
             "index": {"key": warm.index_key, "chunks": warm.chunks, "embedded_now": warm.embedded_chunks,
                       "seconds": round(warm.index_seconds, 1)},
+            "sentence_vectors": {"sentences": warm.sentences, "embedded_now": warm.embedded_sentences},
             "bundled_model": {"folder": warm.model, "note": warm.model_note}}  # fmt: skip
 
 
@@ -370,8 +371,10 @@ def _print(result, as_json: bool) -> None:
             print(f"  {issue['level']}: {issue['message']}", file=sys.stderr)
         if "index" in result:  # load-sample
             index, model = result["index"], result["bundled_model"]
+            sentences = result["sentence_vectors"]
             print(f"default index {index['key']}: {index['chunks']} chunks, {index['embedded_now']} embedded now, "
-                  f"{index['seconds']} s; bundled model: {model['folder'] or model['note']}")
+                  f"{index['seconds']} s; reader's sentence vectors: {sentences['sentences']} "
+                  f"({sentences['embedded_now']} embedded now); bundled model: {model['folder'] or model['note']}")
         return
     rows = result if isinstance(result, list) else [result]
     for row in rows:

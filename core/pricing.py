@@ -7,6 +7,7 @@ User overrides (dollars per million tokens) take precedence and are labelled as 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.tokens import litellm_module
 from core.types import TokenUsage
@@ -23,7 +24,9 @@ class Price:
     source: str
 
 
+@lru_cache(maxsize=1)
 def price_source() -> str:
+    """Which price map (read once: looking up a package version parses its metadata, ~3 ms)."""
     from importlib.metadata import version
 
     return f"litellm {version('litellm')} bundled price map"

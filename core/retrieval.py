@@ -47,7 +47,11 @@ class IndexRetriever:
 
     def query_vector(self, query: str):
         vector = self._vectors.get(query)
-        return vector if vector is not None else self.index.embedder.embed([query])[0]
+        if vector is not None:
+            return vector
+        from core.embedding import shared_cache  # shared with the extractive reader: the question is embedded once
+
+        return shared_cache(self.index.embedder).vectors([query])[0]
 
     def allowed_doc_ids(self) -> list[str] | None:
         """Doc ids the filters allow, or None when nothing is filtered out."""

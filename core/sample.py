@@ -78,6 +78,8 @@ class Warmup:
     chunks: int
     embedded_chunks: int  # embedded by this call (0 when the index was reused)
     index_seconds: float
+    sentences: int  # sentence vectors ready for the extractive reader (core.index.sentences)
+    embedded_sentences: int  # of which embedded by this call (0 when loaded from disk)
     model: str | None  # folder of the prepared bundled model, or None
     model_note: str  # why there is no model, or what it is
 
@@ -85,17 +87,21 @@ class Warmup:
 def warm_up(store: CorpusStore, config: IngestConfig, progress_for: Callable[[str], Progress] | None = None,
             say: Callable[[str], None] | None = None) -> Warmup:  # fmt: skip
     """Load the sample corpus, build (or reuse) the index the app searches by default
-    (IndexConfig()), and prepare the bundled model when its package is installed.
+    (IndexConfig()) and its sentence vectors for the extractive reader, and prepare the
+    bundled model when its package is installed.
     `progress_for(title)` gives a progress callback for each step; `say` hears the
     model conversion's messages (it reports no fractions)."""
     from core.index import build_index
 
     step = progress_for or (lambda title: None)
     info, report = load_sample(store, config, step("Sample corpus"))
+    from core.index.sentences import prepare_sentences
+
     index = build_index(store, info.corpus_id, IndexConfig(), step("Default index"))
+    sentences = prepare_sentences(store.root.parent, index, step("Sentence vectors"))
     model, note = prepare_bundled_model(say)
     return Warmup(store.get(SAMPLE_ID), report, index.config.key, index.stats.chunks, index.stats.embedded_chunks,
-                  index.stats.seconds, model, note)  # fmt: skip
+                  index.stats.seconds, sentences.sentences, sentences.embedded, model, note)  # fmt: skip
 
 
 def prepare_bundled_model(say: Callable[[str], None] | None = None) -> tuple[str | None, str]:

@@ -1,9 +1,12 @@
 """Warm the app after its first page is drawn: load the default index of the active corpus
 and run one query (loading the embedding model) in a background thread, so the first search answers in
-seconds instead of paying for torch, sentence-transformers and Chroma on the click.
+seconds instead of paying for torch, sentence-transformers and Chroma on the click. Then the
+extractive reader's sentence vectors of that index (core.index.sentences) are loaded, or
+embedded and saved when there are at most WARM_SENTENCES of them, so a room's first
+questions find them ready.
 
-Only an index already on disk is loaded (`python -m core load-sample` builds the sample's);
-nothing is built or embedded here. The page's own get_index waits for the same lock, so
+Only an index already on disk is loaded (`python -m core load-sample` builds the sample's
+and its sentence vectors); no index is built here. The page's own get_index waits for the same lock, so
 a search during the warm-up never loads twice. PLAYGROUND_WARMUP=0 turns it off (tests).
 """
 
@@ -14,6 +17,7 @@ import os
 import threading
 
 _LOG = logging.getLogger(__name__)
+WARM_SENTENCES = 20_000  # more than this are not embedded in the background (about a minute or two on 2 cores)
 _STARTED: set[tuple] = set()
 _GUARD = threading.Lock()
 
@@ -48,10 +52,16 @@ def start_warmup(corpus) -> threading.Thread | None:
 
 def _load(get_index, corpus, config) -> None:
     from core.config import RetrievalConfig
+    from core.index.sentences import prepare_sentences
     from core.retrieval import IndexRetriever
+    from core.settings import data_dir
 
     try:  # one query loads the embedding model (torch, sentence-transformers) and Chroma's query path
-        IndexRetriever(get_index(corpus, config), RetrievalConfig()).retrieve("warm-up query", 1)
+        index = get_index(corpus, config)
+        IndexRetriever(index, RetrievalConfig()).retrieve("warm-up query", 1)
+        if prepare_sentences(data_dir(), index, max_sentences=WARM_SENTENCES) is None:
+            _LOG.info("Sentence vectors of %s not prepared: over %d sentences (the reader embeds as it goes).",
+                      corpus.corpus_id, WARM_SENTENCES)  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - a failed warm-up only means the first search loads it itself
         _LOG.warning("Warm-up of the default index failed (the first search will load it): %s", exc)
 

@@ -5,22 +5,26 @@ Sentence score = alpha * cosine(question, sentence) with the embedder + (1 - alp
 the share of the question's content words found in the sentence. Below `threshold`
 it answers ABSTAIN. Given more than `max_candidates` sentences (a whole corpus, in the
 long-context lane) it first keeps those sharing the most content words with the
-question, then embeds only those. It never writes new text, so it cannot hallucinate, and it cannot
+question, then embeds only those. Sentence vectors come from the process's shared cache
+of the embedding model (core.embedding.shared_cache), which holds the vectors prepared for
+every sentence of an index (core.index.sentences) and anything embedded since; only text
+found in neither (a long-context document, an index not prepared yet) is embedded on the fly.
+It never writes new text, so it cannot hallucinate, and it cannot
 combine facts or summarise either; it is always labelled "extractive reader (no LLM)".
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
 from core.chunking.sentences import sentence_spans
-from core.embedding import Embedder, VectorCache
+from core.embedding import Embedder, shared_cache
 from core.types import Answer, Citation, Hit
 
 LABEL = "extractive reader (no LLM)"
-_CACHE_LIMIT = 50_000
 ABSTAIN = "The provided context does not answer this question."
 _WORD = re.compile(r"[a-z0-9$%.]+")
 _STOP = set("""a an the and or of to in on for by with at from as is are was were be been being it its this that
@@ -29,8 +33,16 @@ must not no any all each our your their his her there here than then so if into 
 between per via i we you they he she them us me my""".split())  # fmt: skip
 
 
-def content_words(text: str) -> set[str]:
-    return {w.strip(".") for w in _WORD.findall(text.lower()) if w.strip(".") not in _STOP and len(w.strip(".")) > 1}
+@lru_cache(maxsize=200_000)
+def content_words(text: str) -> frozenset[str]:
+    """Lower-cased words of `text` without stop words (cached: passages recur across questions)."""
+    return frozenset(w.strip(".") for w in _WORD.findall(text.lower()) if w.strip(".") not in _STOP and len(w.strip(".")) > 1)
+
+
+@lru_cache(maxsize=20_000)
+def quotable_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of `text` the reader may quote: no headings, at least four words."""
+    return tuple(s for s in (text[a:b] for a, b in sentence_spans(text)) if not s.startswith("#") and len(s.split()) >= 4)
 
 
 class ExtractiveReader:
@@ -40,15 +52,10 @@ class ExtractiveReader:
                  max_candidates: int = 100) -> None:  # fmt: skip
         self.embedder, self.threshold, self.max_sentences, self.alpha = embedder, threshold, max_sentences, alpha
         self.max_candidates = max_candidates
-        self._vectors = VectorCache(embedder, limit=_CACHE_LIMIT)
-
-    def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
-        """Sentence vectors, cached across questions (chunks recur from query to query)."""
-        return self._vectors.vectors(sentences)
+        self._vectors = shared_cache(embedder)
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
-        candidates = [(hit, hit.chunk.text[s:e]) for hit in hits for s, e in sentence_spans(hit.chunk.text)]
-        candidates = [(h, s) for h, s in candidates if not s.startswith("#") and len(s.split()) >= 4]
+        candidates = [(hit, s) for hit in hits for s in quotable_sentences(hit.chunk.text)]
         seen: set[str] = set()  # overlapping chunks repeat sentences: quote each once, from the best-ranked hit
         candidates = [(h, s) for h, s in candidates if not (" ".join(s.split()) in seen or seen.add(" ".join(s.split())))]
         if len(candidates) > self.max_candidates:  # e.g. a whole corpus: keep the lexically closest
@@ -73,8 +80,8 @@ class ExtractiveReader:
         return Answer(" ".join(parts), tuple(citations), False, LABEL)
 
     def scores(self, question: str, sentences: list[str]) -> np.ndarray:
-        query = self.embedder.embed([question])[0]
-        dense = self._sentence_vectors(sentences) @ query
+        query = self._vectors.vectors([question])[0]  # the retriever embedded it already, via the same cache
+        dense = self._vectors.vectors(sentences) @ query
         wanted = content_words(question)
         lexical = np.array([len(wanted & content_words(s)) / max(len(wanted), 1) for s in sentences])
         return self.alpha * dense + (1 - self.alpha) * lexical

@@ -69,9 +69,18 @@ class CorpusIndex:
     def doc_ids(self) -> list[str]:
         return sorted({c.doc_id for c in self.chunks})
 
+    @cached_property
+    def _in_memory(self):
+        from core.index.memory import MemoryVectors
+
+        return MemoryVectors.load(self.dense, self.chunks)
+
     def dense_search(self, vector, k: int, doc_ids: list[str] | None):
-        """Dense search among `doc_ids`, or among this version's documents when None.
-        The version filter is skipped when the collection holds no other version."""
+        """Dense search among `doc_ids`, or among this version's documents when None: in
+        memory for an index of up to core.index.memory.MAX_CHUNKS chunks, else in Chroma,
+        where the version filter is skipped when the collection holds no other version."""
+        if (exact := self._in_memory) is not None:
+            return exact.search(vector, k, doc_ids)
         if doc_ids is not None:
             return self.dense.search(vector, k, doc_ids)
         if self.__dict__.get("_exact") is None:
