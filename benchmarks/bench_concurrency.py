@@ -15,8 +15,9 @@ Sentence vectors: rows marked "prepared" run with the extractive reader's senten
 of the index prepared beforehand (core.index.sentences), as `make run` does: `python -m core
 load-sample` and the app's warm-up build them, so a room's first questions find them ready.
 The "cold" row has none: every sentence and question is embedded on the fly (the numbers
-before they existed). Before every level the shared cache is emptied (and the prepared set
-loaded again from disk), so no level reuses question or sentence vectors of an earlier one.
+before they existed). Before every level the shared cache and the text caches are emptied
+(and the prepared set loaded again from disk), so no level reuses question or sentence
+vectors of an earlier one. "single p50" is the median of SINGLE_RUNS one-session runs.
 With the bundled model (SmolLM2-135M, 24 new tokens) when it is installed, at smaller
 levels, and only while `--budget` seconds last.
 Nothing leaves the machine: no network is used (the model is local). Under load the
@@ -50,8 +51,10 @@ from core.rerank import MMRReranker, RerankingRetriever  # noqa: E402
 from core.retrieval import IndexRetriever  # noqa: E402
 from core.sample import SAMPLE_DIR, load_sample  # noqa: E402
 from core.store import CorpusStore  # noqa: E402
+from core.tokens import _count_cached  # noqa: E402
 
 OFFLINE = ("closed_book", "rag", "rag_rerank", "long_context")
+SINGLE_RUNS = 5
 
 
 def _context(store, index, generator=None) -> LaneContext:
@@ -68,14 +71,15 @@ def _context(store, index, generator=None) -> LaneContext:
                            generator=generator)  # fmt: skip
 
 
-def _concurrent(n: int, ctx: LaneContext, questions: list[str], lanes: tuple[str, ...], same: bool = False) -> list[float]:
+def _concurrent(n: int, ctx: LaneContext, questions: list[str], lanes: tuple[str, ...], same: bool = False,
+                offset: int = 0) -> list[float]:  # fmt: skip
     barrier, times, errors = threading.Barrier(n), [0.0] * n, []
 
     def session(i: int) -> None:
         barrier.wait()
         start = time.perf_counter()
         configs = [LaneConfig(k, truncate=True) for k in lanes]  # long context: fit the window as the page can
-        results = run_lanes(questions[0 if same else i % len(questions)], ctx, configs)
+        results = run_lanes(questions[0 if same else (i + offset) % len(questions)], ctx, configs)
         times[i] = time.perf_counter() - start
         errors.extend(r.error for r in results if r.error)
 
@@ -90,13 +94,19 @@ def _concurrent(n: int, ctx: LaneContext, questions: list[str], lanes: tuple[str
 
 
 def _level(n: int, store, index, questions, lanes, same: bool, prepared: bool, generator=None) -> list[float]:
-    """One level from an empty shared cache, with the index's sentence vectors loaded from disk if `prepared`."""
-    forget_shared()
-    content_words.cache_clear()  # the reader's text caches too: nothing of an earlier level is reused
-    quotable_sentences.cache_clear()
-    if prepared:
-        prepare_sentences(store.root.parent, index)
-    return _concurrent(n, _context(store, index, generator), questions, lanes, same)
+    """One level from empty caches, with the index's sentence vectors loaded from disk if
+    `prepared`. A single session runs SINGLE_RUNS times in turn (each from empty caches,
+    a different question each time unless `same`), so its p50 is a median, not one sample."""
+    times = []
+    for run in range(SINGLE_RUNS if n == 1 else 1):
+        forget_shared()
+        content_words.cache_clear()  # the reader's and token counter's text caches too: nothing is reused
+        quotable_sentences.cache_clear()
+        _count_cached.cache_clear()
+        if prepared:
+            prepare_sentences(store.root.parent, index)
+        times += _concurrent(n, _context(store, index, generator), questions, lanes, same, offset=run)
+    return times
 
 
 def _p95(values: list[float]) -> float:
@@ -158,7 +168,10 @@ def _bundled(store, index, questions, levels, started, budget) -> None:
     except ImportError:
         print("\nbundled model: not in this tree")
         return
-    if not levels or not bundled_available():
+    if not levels:
+        print("\nbundled model: no --bundled-levels, skipped")
+        return
+    if not bundled_available():
         print("\nbundled model: not installed (make install), skipped")
         return
     prepare_bundled()

@@ -7,7 +7,8 @@ tokenizer's "Already borrowed" error, and repeats work when threads ask for the 
 texts (every session's extractive reader embeds the same retrieved sentences). Here small
 requests (a question, a few sentences) are merged and served before the slices of a big
 one (an index build), so a query never waits for a whole build; identical texts in one
-round are embedded once. Errors reach every caller whose texts were in the failed batch.
+round are embedded once, and a merged round is sorted by length (less padding). Errors
+reach every caller whose texts were in the failed batch.
 It does not bound the queue: callers wait as long as the model needs.
 """
 
@@ -77,7 +78,8 @@ class EmbedQueue:
     def _run(self) -> None:
         while True:
             jobs = self._take()
-            unique = list(dict.fromkeys(t for job in jobs for t in job.texts))
+            # by length, so the model's batches of a merged round pad little (callers sort only their own)
+            unique = sorted(dict.fromkeys(t for job in jobs for t in job.texts), key=len)
             try:
                 vectors = np.asarray(self.encode(unique), dtype=np.float32)
                 row = {t: i for i, t in enumerate(unique)}

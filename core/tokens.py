@@ -26,9 +26,20 @@ def litellm_module():
 
 
 def count_tokens(text: str, model: str) -> int:
-    """Tokens in `text` for `model`, as litellm.token_counter counts them."""
+    """Tokens in `text` for `model`, as litellm.token_counter counts them. Texts up to
+    _CACHED_CHARS are remembered (documents and instructions recur from question to question)."""
     if not text:
         return 0
+    if len(text) <= _CACHED_CHARS:
+        return _count_cached(text, model)
+    return int(litellm_module().token_counter(model=model, text=text))
+
+
+_CACHED_CHARS = 200_000  # with 256 entries: at most about 50 MB of remembered text
+
+
+@lru_cache(maxsize=256)
+def _count_cached(text: str, model: str) -> int:
     return int(litellm_module().token_counter(model=model, text=text))
 
 
