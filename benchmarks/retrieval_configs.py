@@ -19,13 +19,14 @@ class BenchConfig:
     sparse: dict = field(default_factory=dict)
     headers: str | None = None  # off, both, dense, bm25; None = the lab's default
     reranker: str = "none"
+    index: dict = field(default_factory=dict)  # other IndexConfig fields (title_acronyms)
 
     def index_config(self) -> IndexConfig:
         sparse = SparseConfig(**self.sparse)
         if self.headers is None:
-            return IndexConfig(sparse=sparse)
+            return IndexConfig(sparse=sparse, **self.index)
         on = self.headers != "off"
-        return IndexConfig(contextual_headers=on, header_target=self.headers if on else "both", sparse=sparse)
+        return IndexConfig(contextual_headers=on, header_target=self.headers if on else "both", sparse=sparse, **self.index)
 
     def retrieval_config(self, depth: int | None = None) -> RetrievalConfig:
         fields = {"top_k": 20, **self.retrieval}
@@ -62,6 +63,7 @@ CONFIGS = [
     BenchConfig("hybrid dense feedback", {"vector_prf": 3}),
     BenchConfig("hybrid + mmr", {}, reranker="mmr"),
     BenchConfig("hybrid headers off", {}, headers="off"),
+    BenchConfig("hybrid no title acronyms", {}, index={"title_acronyms": False}),
     BenchConfig("hybrid headers dense", {}, headers="dense"),
     BenchConfig("hybrid headers both", {}, headers="both"),
     BenchConfig("dense headers dense", {"mode": "dense"}, headers="dense"),

@@ -123,6 +123,8 @@ class IndexConfig:
     context_model: also prepend a one- or two-sentence context written by this litellm
     model for each chunk (contextual retrieval with an LLM); None = offline only.
     sparse: BM25 tokenisation and parameters (no effect on the vectors).
+    title_acronyms: BM25-side headers also carry the acronyms of the document's title
+    that the corpus uses ("Mutual Non-Disclosure Agreement" -> NDA); no effect on vectors.
     """
 
     chunk: ChunkConfig = ChunkConfig()
@@ -131,6 +133,7 @@ class IndexConfig:
     context_model: str | None = None
     header_target: HeaderTarget = "bm25"
     sparse: SparseConfig = SparseConfig()
+    title_acronyms: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.chunk, ChunkConfig):
@@ -162,7 +165,8 @@ class IndexConfig:
     @property
     def bm25_key(self) -> str:
         """Hash of what BM25 is built from besides the chunks: headers on that side and `sparse`."""
-        return _hash_json({"bm25_headers": self.bm25_headers, "sparse": self.sparse})
+        return _hash_json({"bm25_headers": self.bm25_headers, "sparse": self.sparse,
+                           "title_acronyms": self.bm25_headers and self.title_acronyms})  # fmt: skip
 
 
 def _hash_json(fields: dict) -> str:

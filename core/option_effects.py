@@ -30,6 +30,7 @@ OPTIONS: dict[str, tuple] = {
     "mode": ("hybrid", "dense", "bm25"),
     "fusion": ("rrf", "weighted", "zscore"),
     "headers": ("off", "both", "dense", "bm25"),
+    "acronyms": (False, True),
     "tokenizer": ("words", "technical"),
     "stem": (False, True),
     "prf": (0, 10),
@@ -47,7 +48,8 @@ def current(setting: Setting, option: str):
     index, retrieval, rerank = setting
     values = {"mode": retrieval.mode, "fusion": retrieval.fusion, "prf": retrieval.prf_terms,
               "vector_prf": retrieval.vector_prf, "tokenizer": index.sparse.tokenizer, "stem": index.sparse.stem,
-              "headers": index.header_target if index.contextual_headers else "off", "reranker": rerank[0]}  # fmt: skip
+              "headers": index.header_target if index.contextual_headers else "off", "reranker": rerank[0],
+              "acronyms": index.title_acronyms}  # fmt: skip
     return values[option]
 
 
@@ -59,6 +61,8 @@ def apply(setting: Setting, option: str, value) -> Setting:
     if option == "headers":
         on = value != "off"
         return dataclasses.replace(index, contextual_headers=on, header_target=value if on else "both"), retrieval, rerank
+    if option == "acronyms":
+        return dataclasses.replace(index, title_acronyms=value), retrieval, rerank
     if option in ("tokenizer", "stem"):
         return dataclasses.replace(index, sparse=dataclasses.replace(index.sparse, **{option: value})), retrieval, rerank
     if option == "prf":

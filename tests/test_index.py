@@ -84,6 +84,20 @@ def test_headers_situate_later_chunks_and_can_go_to_one_side_only(store, corpus,
     assert bm25_only.sparse_texts[later] == both.indexed[later]
 
 
+def test_title_acronyms_let_bm25_find_a_document_by_the_acronym_others_use(store, corpus, config):
+    msa = "# Master Services Agreement\n\n" + " ".join(f"Clause {n}: the supplier keeps records for {n} years." for n in range(40))
+    memo = "# Memo\n\nThe MSA governs the records question; see the supplier's position."
+    store.add_files(corpus, [SourceFile("msa.md", msa.encode()), SourceFile("memo.md", memo.encode())], config)
+    on = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk))
+    off = build_index(store, corpus, IndexConfig(chunk=CONFIG.chunk, title_acronyms=False))
+    assert on.config.key == off.config.key and on.config.bm25_key != off.config.bm25_key  # BM25 only, no re-embedding
+    later = [i for i, c in enumerate(on.chunks) if c.doc_name == "msa.md"][-1]
+    assert on.sparse_texts[later].startswith("Master Services Agreement | ") and "| MSA\n" in on.sparse_texts[later]
+    assert "MSA" not in off.sparse_texts[later]
+    assert on.chunk(on.sparse.search("MSA clause 39", 1)[0][0]).doc_name == "msa.md"
+    assert all("MSA" not in t for c, t in zip(on.chunks, on.sparse_texts) if c.doc_name == "nda.md")
+
+
 def test_an_older_index_never_returns_newer_chunks(store, corpus, config):
     first = build_index(store, corpus, CONFIG)
     vector = first.embedder.embed(["What is the meal per diem?"])[0]

@@ -8,6 +8,7 @@ import pytest
 
 from core.config import RetrievalConfig, SparseConfig
 from core.errors import ConfigError
+from core.index.context import corpus_acronyms, title_acronyms, with_acronyms
 from core.index.sparse import SparseIndex
 from core.index.tokenize import tokenize
 from core.retrieval import fuse
@@ -107,3 +108,15 @@ def test_onnx_vectors_match_torch_and_the_export_is_reused(data_dir, monkeypatch
     assert not list(path.parent.glob("*.tmp"))  # written under a temporary name, then renamed
     monkeypatch.setenv("PLAYGROUND_EMBED_BACKEND", "torch")
     assert onnx_encoder("all-MiniLM-L6-v2", model) is None and "torch" in onnx_status["all-MiniLM-L6-v2"]
+
+
+def test_title_acronyms_are_the_ones_the_corpus_writes():
+    known = corpus_acronyms(["Under the NDA and the MSA, see SOW No. 1.", "The LLP and the GDPR; IT and AI."])
+    assert known == {"NDA", "MSA", "SOW", "LLP", "GDPR"}  # 3-6 capitals only: IT and AI are too short to trust
+    assert title_acronyms("Mutual Non-Disclosure Agreement", known) == ["NDA"]
+    assert title_acronyms("Statement of Work No. 1", known) == ["SOW"]
+    assert title_acronyms("Master Services Agreement", known) == ["MSA"]
+    assert title_acronyms("Harrow & Vale LLP Leave Policy", known) == []  # capitals and '&' break a run
+    assert title_acronyms("Data Processing Addendum", known) == []  # DPA is not written anywhere
+    assert with_acronyms("Master Services Agreement > 7. Term", ["MSA"]) == "Master Services Agreement > 7. Term | MSA"
+    assert with_acronyms("", ["MSA"]) == "MSA" and with_acronyms("Title", []) == "Title"

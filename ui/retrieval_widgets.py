@@ -45,10 +45,15 @@ def index_config_widgets(key: str = "rx", llm_model: str | None = None, effects=
     llm_context = cols[4].toggle("LLM chunk contexts", key=f"{key}_llmctx", disabled=llm_model is None,
                                  help="A one- or two-sentence context per chunk written by the sidebar's LLM "
                                       "(contextual retrieval). Choose 'LLM via litellm' in the sidebar first.")  # fmt: skip
+    acronyms = measured_toggle(cols[3], "Title acronyms in BM25 headers", default.title_acronyms, f"{key}_acro",
+                               effects, "acronyms", not default.title_acronyms, disabled=headers not in ("both", "bm25"),
+                               help="BM25 headers also carry the title's acronyms that the corpus writes (Mutual "
+                                    "Non-Disclosure Agreement -> NDA), so a question naming a document by its "
+                                    "acronym finds it. Rebuilds BM25 only.")  # fmt: skip
     sparse = bm25_widgets(key, effects)
     return IndexConfig(ChunkConfig(strategy=strategy, chunk_size=size, chunk_overlap=min(overlap, size // 2)),
                        embedder=embedder.strip() or DEFAULT_EMBEDDER, contextual_headers=headers != "off",
-                       header_target=headers if headers != "off" else "both", sparse=sparse,
+                       header_target=headers if headers != "off" else "both", sparse=sparse, title_acronyms=acronyms,
                        context_model=llm_model if llm_context and llm_model else None)  # fmt: skip
 
 

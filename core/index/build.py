@@ -22,7 +22,7 @@ from core.config import IndexConfig
 from core.embedding import SentenceTransformerEmbedder
 from core.fsutil import atomic_write_json
 from core.errors import ConfigError
-from core.index.context import chunk_headers, compose, llm_contexts
+from core.index.context import chunk_headers, compose, corpus_acronyms, llm_contexts, title_acronyms, with_acronyms
 from core.index.complete import missing_vectors, record_complete
 from core.index.dense import DenseIndex
 from core.index.sparse import SparseIndex
@@ -109,6 +109,7 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
     texts: list[str] = []
     sparse_texts: list[str] = []
     chunked = 0
+    rows = []  # (chunk, header, LLM context, document title)
     for i, record in enumerate(info.documents):
         report(0.4 * i / max(len(info.documents), 1), f"Chunking {record.name}")
         cached = _load_chunks(root / "chunks" / f"{record.doc_id}.json", record.name)
@@ -120,9 +121,12 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
             _save_chunks(root / "chunks" / f"{record.doc_id}.json", *cached)
             chunked += 1
         chunks.extend(cached[0])
-        for chunk, head, context in zip(*cached):
-            texts.append(compose(chunk.text, head if config.dense_headers else None, context))
-            sparse_texts.append(compose(chunk.text, head if config.bm25_headers else None, context))
+        rows.extend((chunk, head, context, record.title) for chunk, head, context in zip(*cached))
+    acronyms = _acronyms(chunks, {r.title for r in info.documents}) if config.bm25_headers and config.title_acronyms else {}
+    for chunk, head, context, title in rows:
+        texts.append(compose(chunk.text, head if config.dense_headers else None, context))
+        bm25_head = with_acronyms(head, acronyms.get(title, [])) if config.bm25_headers else None
+        sparse_texts.append(compose(chunk.text, bm25_head, context))
     dense = DenseIndex(store.root.parent, f"{corpus_id[:40]}-{config.key}")
     record = root / "complete" / f"{info.fingerprint}.json"
     todo, note = missing_vectors(dense, chunks, record)  # by chunk id, unless a completion record vouches
@@ -140,6 +144,12 @@ def build_index(store: CorpusStore, corpus_id: str, config: IndexConfig, progres
     stats = IndexStats(len(info.documents), len(chunks), chunked, len(todo), time.perf_counter() - started, note)
     return CorpusIndex(corpus_id, info.fingerprint, config, tuple(chunks), tuple(texts), dense, sparse, embedder, stats,
                        tuple(sparse_texts) if sparse_texts != texts else None)  # fmt: skip
+
+
+def _acronyms(chunks: list[Chunk], titles: set[str]) -> dict[str, list[str]]:
+    """Each title's acronyms that some chunk of the corpus writes in capitals."""
+    known = corpus_acronyms(c.text for c in chunks)
+    return {title: title_acronyms(title, known) for title in titles}
 
 
 def _bm25(folder: Path, chunks: list[Chunk], texts: list[str], config: IndexConfig) -> SparseIndex:

@@ -3,11 +3,18 @@
 Header = "<title> > <section path> | <first sentence of the document>", prepended to
 the chunk text for the embedding, BM25 or both (IndexConfig.header_target). Parts the
 chunk already contains are left out (a one-chunk document gets no header), and a
-document without a title gets none in its place. The chunk itself (what the reader sees
-and cites) is unchanged. The LLM-written variant needs a generation backend.
+document without a title gets none in its place. On the BM25 side the header can also
+carry the title's acronyms that the corpus itself uses ("Mutual Non-Disclosure
+Agreement" -> NDA, when some document writes "NDA"), so a question that names a
+document by its acronym finds that document's chunks (IndexConfig.title_acronyms).
+The chunk itself (what the reader sees and cites) is unchanged. The LLM-written variant
+needs a generation backend.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Iterable
 
 from core.chunking.sentences import sentence_spans
 from core.types import Chunk, Document
@@ -39,6 +46,42 @@ def chunk_headers(document: Document, chunks: tuple[Chunk, ...]) -> list[str]:
     """The offline header of each chunk ("" where there is nothing to add)."""
     summary = document_summary(document)
     return [header(document, chunk, summary) for chunk in chunks]
+
+
+_CAPS = re.compile(r"\b[A-Z]{3,6}\b")
+_CONNECTORS = frozenset({"of", "and", "for", "the", "on", "to"})
+
+
+def corpus_acronyms(texts: Iterable[str]) -> frozenset[str]:
+    """All-capital words of 3-6 letters the texts use (NDA, MSA, GDPR)."""
+    return frozenset(word for text in texts for word in _CAPS.findall(text))
+
+
+def title_acronyms(title: str, known: frozenset[str]) -> list[str]:
+    """Acronyms in `known` spelt by a run of the title's capitalised words, with or without
+    the small words inside it ("Statement of Work" -> SOW). Runs stop at punctuation and at
+    words already in capitals, so "Harrow & Vale LLP Leave Policy" gives no "LLP"."""
+    found: list[str] = []
+    for part in re.split(r"[,:;()\[\]&|>]+|\s-\s", title):
+        words = [w for w in re.split(r"[\s\-/]+", part.strip()) if w]
+        for i in range(len(words)):
+            for j in range(i + 2, len(words) + 1):
+                run = words[i:j]
+                if not (run[0][:1].isupper() and run[-1][:1].isupper()) or any(w.isupper() and len(w) > 1 for w in run):
+                    continue
+                if any(not w[:1].isupper() and w.lower() not in _CONNECTORS for w in run):
+                    continue
+                for form in ("".join(w[0] for w in run), "".join(w[0] for w in run if w[:1].isupper())):
+                    if form.upper() in known and form.upper() not in found:
+                        found.append(form.upper())
+    return found
+
+
+def with_acronyms(header_text: str, acronyms: list[str]) -> str:
+    """The header followed by the document's acronyms ("" stays "" when there are none)."""
+    if not acronyms:
+        return header_text
+    return f"{header_text} | {' '.join(acronyms)}" if header_text else " ".join(acronyms)
 
 
 def compose(text: str, header_text: str | None, context: str | None) -> str:
