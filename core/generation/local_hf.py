@@ -15,11 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import BackendError, ConfigError
+from core.generation.stopping import STOP_STRINGS, RepeatedLineStop, finish
 from core.types import Generation, TokenUsage
-
-
-# Small models start echoing the prompt's fences or a next question: stop there (and cut them off).
-STOP_STRINGS = ("<passages", "</passages>", "<document", "</document>", "\nQuestion:")
 
 
 def load_causal_lm(model: str, progress=None):
@@ -107,7 +104,7 @@ class TransformersGenerator:
     def generate(self, messages: list[dict], max_tokens: int | None = None, on_delta=None) -> Generation:
         """One reply; `on_delta(text_so_far)` hears it grow token by token."""
         import torch
-        from transformers import LogitsProcessorList, RepetitionPenaltyLogitsProcessor
+        from transformers import LogitsProcessorList, RepetitionPenaltyLogitsProcessor, StoppingCriteriaList
 
         from core.generation.local_runtime import generation_slots
 
@@ -127,11 +124,12 @@ class TransformersGenerator:
             started = time.perf_counter()
             output = network.generate(**inputs.to(network.device), max_new_tokens=limit, do_sample=not self.settings.greedy,
                                       logits_processor=processors, streamer=streamer, use_cache=True,
+                                      stopping_criteria=StoppingCriteriaList([RepeatedLineStop(tokenizer, length)]),
                                       stop_strings=list(STOP_STRINGS), tokenizer=tokenizer,
                                       pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id, **sampling)  # fmt: skip
             seconds = time.perf_counter() - started
         new = output[0][length:]
-        text = _cut_at_stop(tokenizer.decode(new, skip_special_tokens=True))
+        text = finish(tokenizer.decode(new, skip_special_tokens=True))
         self.first_token_seconds = streamer.first_seconds if streamer else None
         usage = TokenUsage(length, int(new.shape[0]), 0, "model tokenizer")
         return Generation(text=text, model=self.name, usage=usage, seconds=seconds)
@@ -141,11 +139,6 @@ class TransformersGenerator:
         if getattr(tokenizer, "chat_template", None):
             return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return "\n\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\n\nassistant:"
-
-
-def _cut_at_stop(text: str) -> str:
-    cuts = [text.find(stop) for stop in STOP_STRINGS if stop in text]
-    return text[: min(cuts)].strip() if cuts else text.strip()
 
 
 def _DeltaStreamer(tokenizer, on_delta):
@@ -163,6 +156,6 @@ def _DeltaStreamer(tokenizer, on_delta):
                 if self.first_seconds is None:
                     self.first_seconds = time.perf_counter() - self._started
                 self.text += text
-                on_delta(_cut_at_stop(self.text))
+                on_delta(finish(self.text))
 
     return DeltaStreamer()
