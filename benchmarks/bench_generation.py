@@ -53,23 +53,30 @@ def conversion(skip: bool) -> None:
 
 
 def speeds(tokenizer, network) -> None:
+    """Threads in float32, then prefill and decode in float32 and bfloat16 on one thread (the
+    runtime computes in the format core.generation.cpu_dtype picks: printed last)."""
     import torch
+
+    from core.generation.cpu_dtype import cpu_dtype
 
     text = Path("sample_docs/expenses_policy.txt").read_text() + Path("sample_docs/leave_policy.md").read_text()
     ids = tokenizer(text, return_tensors="pt").input_ids
     for threads in (1, 2):
         torch.set_num_threads(threads)
         _, seconds = timed(_forward, network, ids[:, :1500])
-        row(f"prefill 1,500 tokens with {threads} torch thread(s)", f"{1500 / seconds:,.0f} tokens/s")
-    torch.set_num_threads(1)
-    for n in (300, 1500, 4000):
-        _, seconds = timed(_forward, network, ids[:, :n])
-        row(f"prefill {n:,} prompt tokens (1 thread)", f"{n / seconds:,.0f} tokens/s ({seconds:.1f} s)")
-    for threads in (1, 2):
-        torch.set_num_threads(threads)
+        row(f"prefill 1,500 tokens with {threads} torch thread(s), float32", f"{1500 / seconds:,.0f} tokens/s")
         _, seconds = timed(_decode, network, ids[:, :300], 32)
-        row(f"decode after a 300-token prompt, {threads} thread(s)", f"{32 / seconds:,.1f} tokens/s (incl. prefill)")
+        row(f"decode after a 300-token prompt, {threads} thread(s), float32", f"{32 / seconds:,.1f} tokens/s (incl. prefill)")
     torch.set_num_threads(1)
+    for dtype in ("float32", "bfloat16"):
+        network.to(getattr(torch, dtype))
+        for n in (300, 1500, 4000, 7600):
+            _, seconds = timed(_forward, network, ids[:, :n])
+            row(f"prefill {n:,} prompt tokens (1 thread, {dtype})", f"{n / seconds:,.0f} tokens/s ({seconds:.1f} s)")
+        _, seconds = timed(_decode, network, ids[:, :300], 32)
+        row(f"decode after a 300-token prompt (1 thread, {dtype})", f"{32 / seconds:,.1f} tokens/s (incl. prefill)")
+    network.to(torch.float32)
+    row("the runtime computes in", cpu_dtype().note)
 
 
 def _forward(network, ids):
@@ -111,7 +118,7 @@ def lora_steps(tokenizer, network, folder: Path, steps: int = 3) -> Path:
     return folder
 
 
-def compare_run(adapter: Path | None) -> None:
+def compare_run(adapter: Path | None, budget: int | None) -> None:
     from core.access import MMR_RERANK, lane_context
     from core.config import IndexConfig, IngestConfig, RetrievalConfig
     from core.generation.bundled import BUNDLED_MODEL
@@ -135,7 +142,8 @@ def compare_run(adapter: Path | None) -> None:
                        evidence_docs=frozenset(item.sources), evidence_quotes=item.evidence)  # fmt: skip
     generator.generate([{"role": "user", "content": "hi"}], max_tokens=1)  # load once, outside the timing
     index.embedder.embed(["warm"])
-    results, seconds = timed(run_lanes, item.question, ctx, [LaneConfig(k, truncate=True) for k in LANE_KINDS])
+    results, seconds = timed(run_lanes, item.question, ctx, [LaneConfig(k, truncate=True, context_budget=budget)
+                                                                      for k in LANE_KINDS])  # fmt: skip
     row("Compare: six lanes of one question, end to end", f"{seconds:.1f} s" + ("" if adapter else " (no adapter: 4 lanes answered)"))
     for result in results:
         generate = dict(result.timings_ms).get("generate", 0) / 1000
@@ -154,6 +162,7 @@ def main() -> None:
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-lora", action="store_true")
     parser.add_argument("--skip-speeds", action="store_true", help="do not time prefill and decode")
+    parser.add_argument("--context-budget", type=int, default=None, help="long-context budget (default: the lane's)")
     parser.add_argument("--adapter-out", type=Path, default=None, help="keep the LoRA adapter in this folder")
     parser.add_argument("--adapter", type=Path, default=None, help="answer the adapter lanes with this adapter "
                         "(e.g. one kept with --adapter-out) instead of training one; implies --skip-lora")
@@ -172,7 +181,7 @@ def main() -> None:
                                                                          args.adapter_out or Path(tmp) / "adapter"))
         del network
         if not args.skip_compare:
-            compare_run(adapter)
+            compare_run(adapter, args.context_budget)
     row("load average (1, 5, 15 min) at end", ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print("\n| measure | value |\n|---|---|\n" + "\n".join(f"| {n.strip()} | {v} |" for n, v in ROWS))
 
