@@ -11,6 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # The fast path answers with the extractive reader; tests of the bundled model ask for it. Its
 # converted folder is shared by every test (and kept between runs) so it is converted once.
 os.environ.setdefault("PLAYGROUND_BACKEND", "extractive")
+# The app's background warm-up only loads saved sentence vectors: embedding a corpus's sentences
+# behind every AppTest that loads the sample would load the CPU (tests/test_sentence_vectors.py covers it).
+os.environ.setdefault("PLAYGROUND_WARM_SENTENCES", "0")
 # Local models compute in float32, so answers compare exactly with float32 references (training,
 # merged exports); tests/test_cpu_dtype.py covers the bfloat16 path and its measured choice.
 os.environ.setdefault("PLAYGROUND_CPU_DTYPE", "float32")

@@ -107,3 +107,18 @@ def test_a_half_written_store_is_never_loaded(tmp_path, embedder, monkeypatch):
         prepare_sentences(tmp_path, _index(embedder, fingerprint="v2"))
     assert not store_path(tmp_path, _index(embedder, fingerprint="v2")).exists()
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_warm_up_cap_embeds_nothing_but_still_loads_saved_vectors(tmp_path, embedder, monkeypatch):
+    from ui.warmup import warm_sentences
+
+    index = _index(embedder)
+    assert prepare_sentences(tmp_path, index, max_sentences=4) is None and embedder.texts == []  # 5 > 4: left to the reader
+    prepare_sentences(tmp_path, index)
+    forget_shared(embedder.name)
+    embedder.texts.clear()
+    assert prepare_sentences(tmp_path, index, max_sentences=0).embedded == 0 and embedder.texts == []  # saved: loaded
+    monkeypatch.setenv("PLAYGROUND_WARM_SENTENCES", "0")
+    assert warm_sentences() == 0
+    monkeypatch.setenv("PLAYGROUND_WARM_SENTENCES", "lots")
+    assert warm_sentences() == 20_000

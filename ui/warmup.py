@@ -2,8 +2,8 @@
 and run one query (loading the embedding model) in a background thread, so the first search answers in
 seconds instead of paying for torch, sentence-transformers and Chroma on the click. Then the
 extractive reader's sentence vectors of that index (core.index.sentences) are loaded, or
-embedded and saved when there are at most WARM_SENTENCES of them, so a room's first
-questions find them ready.
+embedded and saved when there are at most PLAYGROUND_WARM_SENTENCES of them (default
+20,000; 0: only load saved ones, as the tests do), so a room's first questions find them ready.
 
 Only an index already on disk is loaded (`python -m core load-sample` builds the sample's
 and its sentence vectors); no index is built here. The page's own get_index waits for the same lock, so
@@ -18,6 +18,16 @@ import threading
 
 _LOG = logging.getLogger(__name__)
 WARM_SENTENCES = 20_000  # more than this are not embedded in the background (about a minute or two on 2 cores)
+
+
+def warm_sentences() -> int:
+    """How many sentence vectors the warm-up may embed (PLAYGROUND_WARM_SENTENCES)."""
+    raw = os.environ.get("PLAYGROUND_WARM_SENTENCES", "").strip()
+    try:
+        return max(0, int(raw)) if raw else WARM_SENTENCES
+    except ValueError:
+        _LOG.warning("PLAYGROUND_WARM_SENTENCES=%r is not a whole number; using %d.", raw, WARM_SENTENCES)
+        return WARM_SENTENCES
 _STARTED: set[tuple] = set()
 _GUARD = threading.Lock()
 
@@ -59,9 +69,9 @@ def _load(get_index, corpus, config) -> None:
     try:  # one query loads the embedding model (torch, sentence-transformers) and Chroma's query path
         index = get_index(corpus, config)
         IndexRetriever(index, RetrievalConfig()).retrieve("warm-up query", 1)
-        if prepare_sentences(data_dir(), index, max_sentences=WARM_SENTENCES) is None:
+        if prepare_sentences(data_dir(), index, max_sentences=warm_sentences()) is None:
             _LOG.info("Sentence vectors of %s not prepared: over %d sentences (the reader embeds as it goes).",
-                      corpus.corpus_id, WARM_SENTENCES)  # fmt: skip
+                      corpus.corpus_id, warm_sentences())  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - a failed warm-up only means the first search loads it itself
         _LOG.warning("Warm-up of the default index failed (the first search will load it): %s", exc)
 
