@@ -260,8 +260,14 @@ def _evaluate(store, args) -> dict:
                 "qa": str(args.qa) if args.qa else "sample_docs/qa.jsonl", "index": index.config.key}  # fmt: skip
     ctx = _lane_context(index, documents, corpus, args, reader, generator)
     stop = (lambda: time.perf_counter() - started > args.max_minutes * 60) if args.max_minutes else None
-    run = evaluate(items, ctx, configs, gold_from_index(index, documents), index.embedder, judge_generator=judge,
-                   corpus=corpus, settings=settings, scorer=scorer, stop=stop)  # fmt: skip
+    from core.progress import terminal_progress
+
+    progress, close = terminal_progress(f"Evaluating {len(items)} questions x {len(configs)} lanes")
+    try:
+        run = evaluate(items, ctx, configs, gold_from_index(index, documents), index.embedder, progress=progress,
+                       judge_generator=judge, corpus=corpus, settings=settings, scorer=scorer, stop=stop)  # fmt: skip
+    finally:
+        close()
     if run.stopped:
         done = len({r.item_id for r in run.records})
         settings["stopped"] = f"time limit of {args.max_minutes:g} min reached after {done} of {len(items)} questions"
