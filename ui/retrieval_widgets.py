@@ -27,11 +27,14 @@ def index_config_widgets(key: str = "rx", llm_model: str | None = None, effects=
     build; BM25 settings and BM25-only headers rebuild BM25 only, never the vectors.
     `effects` (core.option_effects.OptionEffects) labels each option with its measured effect."""
     cols = st.columns(5)
-    strategy = cols[0].selectbox("Chunking", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES.index("recursive"),
+    chunking = ChunkConfig()
+    strategy = cols[0].selectbox("Chunking", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES.index(chunking.strategy),
                                  key=f"{key}_strategy", format_func=label,
                                  help="\n\n".join(f"**{label(k)}**: {v}" for k, v in STRATEGY_HELP.items()))  # fmt: skip
-    size = cols[1].select_slider("Chunk size (tokens)", [64, 128, 256, 384, 512, 768, 1024], value=256, key=f"{key}_size")
-    overlap = cols[2].select_slider("Overlap (tokens)", [0, 16, 32, 64, 128], value=32, key=f"{key}_overlap")
+    size = cols[1].select_slider("Chunk size (tokens)", [64, 128, 256, 384, 512, 768, 1024], value=chunking.chunk_size,
+                                key=f"{key}_size")
+    overlap = cols[2].select_slider("Overlap (tokens)", [0, 16, 32, 64, 128], value=chunking.chunk_overlap,
+                                    key=f"{key}_overlap")
     embedder = cols[3].text_input("Embedding model", value=DEFAULT_EMBEDDER, key=f"{key}_embedder",
                                   help="Any sentence-transformers id or local path; the default ships with the app.")  # fmt: skip
     default = IndexConfig()
