@@ -25,7 +25,7 @@ from core.config import IndexConfig, RetrievalConfig
 from core.embedding import SentenceTransformerEmbedder
 from core.errors import BadInputError
 from core.index.build import CorpusIndex, IndexStats
-from core.index.context import chunk_headers, compose
+from core.index.context import chunk_headers, compose, corpus_acronyms, title_acronyms, with_acronyms
 from core.index.dense import DenseIndex
 from core.index.sparse import SparseIndex
 from core.retrieval import IndexRetriever, Retriever
@@ -68,9 +68,11 @@ def build_beir_index(corpus: dict[str, dict], config: IndexConfig, store_dir: Pa
     report = progress or (lambda fraction, message: None)
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder(config.embedder)
-    chunks, heads = _beir_chunks(corpus, config, prechunked, doc_field, embedder)
+    chunks, heads, titles = _beir_chunks(corpus, config, prechunked, doc_field, embedder)
     texts = [compose(c.text, h if config.dense_headers else None, None) for c, h in zip(chunks, heads)]
-    sparse_texts = [compose(c.text, h if config.bm25_headers else None, None) for c, h in zip(chunks, heads)]
+    acronyms = _acronyms(chunks, titles) if config.bm25_headers and config.title_acronyms else {}
+    sparse_texts = [compose(c.text, with_acronyms(h, acronyms.get(t, [])) if config.bm25_headers else None, None)
+                    for c, h, t in zip(chunks, heads, titles)]  # fmt: skip
     vectors, todo = None, []
     if dense:
         vectors = DenseIndex(store_dir, f"beir-{beir_index_key(chunks, texts, config.embedder)}")
@@ -103,10 +105,17 @@ def _group(row: dict, doc_field: str | None) -> str:
     return "" if value is None else str(value)
 
 
-def _beir_chunks(corpus, config, prechunked, doc_field, embedder) -> tuple[list[Chunk], list[str]]:
-    """Chunks (doc_name = corpus id, so hits map back to qrels) and their offline headers."""
+def _acronyms(chunks: list[Chunk], titles: list[str]) -> dict[str, list[str]]:
+    known = corpus_acronyms(c.text for c in chunks)
+    return {title: title_acronyms(title, known) for title in set(titles)}
+
+
+def _beir_chunks(corpus, config, prechunked, doc_field, embedder) -> tuple[list[Chunk], list[str], list[str]]:
+    """Chunks (doc_name = corpus id, so hits map back to qrels), their offline headers and
+    their documents' titles."""
     chunks: list[Chunk] = []
     heads: list[str] = []
+    titles: list[str] = []
     groups: dict[str, list[str]] = {}
     for corpus_id, row in corpus.items():
         groups.setdefault(_group(row, doc_field) or f"\0{corpus_id}", []).append(corpus_id)
@@ -127,7 +136,8 @@ def _beir_chunks(corpus, config, prechunked, doc_field, embedder) -> tuple[list[
                 doc_chunks = chunk_document(line_doc, config.chunk, embedder)
             chunks.extend(doc_chunks)
             heads.extend(chunk_headers(line_doc, doc_chunks) if config.contextual_headers else [""] * len(doc_chunks))
-    return chunks, heads
+            titles.extend([line_doc.title] * len(doc_chunks))
+    return chunks, heads, titles
 
 
 def _doc_id(corpus_id: str) -> str:

@@ -86,9 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     beir.add_argument("folder", type=Path)
     beir.add_argument("--split", default="test")
     beir.add_argument("--prechunked", action="store_true", help="one chunk per corpus line")
-    beir.add_argument("--strategy", default="recursive", help=", ".join(CHUNK_STRATEGIES))
-    beir.add_argument("--chunk-size", type=int, default=256)
-    beir.add_argument("--overlap", type=int, default=32)
+    beir.add_argument("--strategy", default=ChunkConfig.strategy, help=", ".join(CHUNK_STRATEGIES))
+    beir.add_argument("--chunk-size", type=int, default=ChunkConfig.chunk_size)
+    beir.add_argument("--overlap", type=int, default=ChunkConfig.chunk_overlap)
+    beir.add_argument("--title-acronyms", action=argparse.BooleanOptionalAction, default=IndexConfig.title_acronyms,
+                      help="BM25-side headers carry the title's acronyms that the corpus writes")  # fmt: skip
     beir.add_argument("--headers", nargs="?", const="both", default=_default_headers(),
                       help="contextual chunk headers: off, both (the default when given alone), dense or bm25 "
                            f"(default: the lab's, {_default_headers()})")  # fmt: skip
@@ -309,7 +311,8 @@ def _beir(args) -> dict:
     if args.headers not in ("off", "both", "dense", "bm25"):
         raise PlaygroundError(f"--headers {args.headers!r} is not one of off, both, dense, bm25.")
     index_config = IndexConfig(chunk=chunk or ChunkConfig(), embedder=args.embedder, contextual_headers=args.headers != "off",
-                               header_target=args.headers if args.headers != "off" else "both", sparse=sparse)  # fmt: skip
+                               header_target=args.headers if args.headers != "off" else "both", sparse=sparse,
+                               title_acronyms=args.title_acronyms)  # fmt: skip
     retrieval = RetrievalConfig(mode=args.mode, fusion=args.fusion, dense_weight=args.dense_weight, rrf_k=args.rrf_k,
                                 top_k=args.top_k, candidates=max(args.candidates, args.top_k), prf_terms=args.prf_terms,
                                 prf_docs=args.prf_docs, prf_weight=args.prf_weight, vector_prf=args.vector_prf,

@@ -5,7 +5,7 @@ other setting at the lab's default, and compared with the default configuration;
 page prints the difference next to the option ("+3.1 recall@10"). Results are cached on
 disk under <data dir>/effects/, keyed by the corpus version, the QA items and the
 option list, so they are computed once per corpus version. Options that change the
-vectors (headers on the dense side) build their index once (cached like any index).
+vectors (chunking, headers on the dense side) build their index once (cached like any index).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ METRICS = ("recall@5", "recall@10", "MRR", "nDCG@10")
 # option -> the values the lab offers (the default is whichever default_setting() has)
 OPTIONS: dict[str, tuple] = {
     "mode": ("hybrid", "dense", "bm25"),
+    "chunking": ("recursive", "sentence"),
     "fusion": ("rrf", "weighted", "zscore"),
     "headers": ("off", "both", "dense", "bm25"),
     "acronyms": (False, True),
@@ -49,7 +50,7 @@ def current(setting: Setting, option: str):
     values = {"mode": retrieval.mode, "fusion": retrieval.fusion, "prf": retrieval.prf_terms,
               "vector_prf": retrieval.vector_prf, "tokenizer": index.sparse.tokenizer, "stem": index.sparse.stem,
               "headers": index.header_target if index.contextual_headers else "off", "reranker": rerank[0],
-              "acronyms": index.title_acronyms}  # fmt: skip
+              "acronyms": index.title_acronyms, "chunking": index.chunk.strategy}  # fmt: skip
     return values[option]
 
 
@@ -61,6 +62,8 @@ def apply(setting: Setting, option: str, value) -> Setting:
     if option == "headers":
         on = value != "off"
         return dataclasses.replace(index, contextual_headers=on, header_target=value if on else "both"), retrieval, rerank
+    if option == "chunking":
+        return dataclasses.replace(index, chunk=dataclasses.replace(index.chunk, strategy=value)), retrieval, rerank
     if option == "acronyms":
         return dataclasses.replace(index, title_acronyms=value), retrieval, rerank
     if option in ("tokenizer", "stem"):

@@ -105,7 +105,7 @@ def test_index_key_changes_with_everything_that_changes_vectors(beir_folder):
     corpus = load_beir(beir_folder)[0]
 
     def key(corpus, config, prechunked=True, doc_field=None):
-        chunks, heads = _beir_chunks(corpus, config, prechunked, doc_field, None)
+        chunks, heads, _ = _beir_chunks(corpus, config, prechunked, doc_field, None)
         texts = [compose(c.text, h if config.dense_headers else None, None) for c, h in zip(chunks, heads)]
         return beir_index_key(chunks, texts, config.embedder)
 
@@ -153,3 +153,16 @@ def test_hybrid_queries_are_embedded_in_one_batch(data_dir, beir_folder, capsys,
     monkeypatch.setattr(SentenceTransformerEmbedder, "embed", counting)
     assert run(["beir", str(beir_folder), "--mode", "hybrid", "--fusion", "zscore", "--prechunked", "--json"]) == 0
     assert calls == [5, 3]  # the corpus once, then the three judged queries together
+
+
+def test_bm25_headers_carry_title_acronyms_the_corpus_writes(tmp_path):
+    from core.beir import build_beir_index
+    from core.config import IndexConfig
+
+    corpus = {"a": {"title": "Low Density Lipoprotein", "text": "Particles carry cholesterol in the blood."},
+              "b": {"title": "", "text": "High LDL raises heart risk."}}  # fmt: skip
+    on = build_beir_index(corpus, IndexConfig(), tmp_path, True, dense=False)
+    off = build_beir_index(corpus, IndexConfig(title_acronyms=False), tmp_path, True, dense=False)
+    assert on.sparse_texts[0].startswith("LDL\n\n") and "LDL" not in (off.sparse_texts or off.indexed)[0]
+    scoring = lambda index: {cid for cid, score in index.sparse.search("LDL", 2) if score > 0}  # noqa: E731
+    assert scoring(on) == {c.chunk_id for c in on.chunks} and scoring(off) == {off.chunks[1].chunk_id}

@@ -8,6 +8,7 @@ from core.chunking import STRATEGY_HELP
 from core.config import CHUNK_STRATEGIES, FUSION_METHODS, ChunkConfig, IndexConfig, RetrievalConfig, SparseConfig
 from core.embedding import DEFAULT_EMBEDDER
 from core.labels import label
+from core.option_effects import OPTIONS
 
 
 HEADER_CHOICES = {"off": "off", "both": "dense + BM25", "dense": "dense only", "bm25": "BM25 only"}
@@ -29,7 +30,8 @@ def index_config_widgets(key: str = "rx", llm_model: str | None = None, effects=
     cols = st.columns(5)
     chunking = ChunkConfig()
     strategy = cols[0].selectbox("Chunking", CHUNK_STRATEGIES, index=CHUNK_STRATEGIES.index(chunking.strategy),
-                                 key=f"{key}_strategy", format_func=label,
+                                 key=f"{key}_strategy", format_func=lambda v: measured(effects, "chunking", v)
+                                 if v in OPTIONS["chunking"] else label(v),
                                  help="\n\n".join(f"**{label(k)}**: {v}" for k, v in STRATEGY_HELP.items()))  # fmt: skip
     size = cols[1].select_slider("Chunk size (tokens)", [64, 128, 256, 384, 512, 768, 1024], value=chunking.chunk_size,
                                 key=f"{key}_size")
