@@ -1,13 +1,16 @@
 """The configurations bench_retrieval.py scores: every option the Retrieval lab offers,
 each changed from the lab's defaults (core.config), plus the settings before issue 13
-("old ...": words tokens without stemming, RRF over 30 candidates) for comparison."""
+("old ...": recursive chunks, words tokens without stemming, RRF over 30 candidates) and
+the defaults before sentence chunks, title acronyms and dense weight 0.3 ("previous
+default") for comparison."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.config import IndexConfig, RetrievalConfig, SparseConfig
+from core.config import ChunkConfig, IndexConfig, RetrievalConfig, SparseConfig
 
+RECURSIVE = {"chunk": ChunkConfig(strategy="recursive", chunk_size=256, chunk_overlap=32)}
 OLD_SPARSE = {"tokenizer": "words", "stem": False}
 OLD_RETRIEVAL = {"fusion": "rrf", "dense_weight": 0.5, "rrf_k": 60, "prf_terms": 0, "candidates": 30}
 
@@ -19,7 +22,7 @@ class BenchConfig:
     sparse: dict = field(default_factory=dict)
     headers: str | None = None  # off, both, dense, bm25; None = the lab's default
     reranker: str = "none"
-    index: dict = field(default_factory=dict)  # other IndexConfig fields (title_acronyms)
+    index: dict = field(default_factory=dict)  # other IndexConfig fields (chunk, title_acronyms)
 
     def index_config(self) -> IndexConfig:
         sparse = SparseConfig(**self.sparse)
@@ -46,11 +49,15 @@ class BenchConfig:
 
 
 CONFIGS = [
-    BenchConfig("old dense", {"mode": "dense"}, headers="off"),
-    BenchConfig("old bm25", {"mode": "bm25", **OLD_RETRIEVAL}, OLD_SPARSE, headers="off"),
-    BenchConfig("old hybrid rrf", {"mode": "hybrid", **OLD_RETRIEVAL}, OLD_SPARSE, headers="off"),
-    BenchConfig("old hybrid weighted", {"mode": "hybrid", **OLD_RETRIEVAL, "fusion": "weighted"}, OLD_SPARSE, headers="off"),
+    BenchConfig("old dense", {"mode": "dense"}, headers="off", index=RECURSIVE),
+    BenchConfig("old bm25", {"mode": "bm25", **OLD_RETRIEVAL}, OLD_SPARSE, headers="off", index=RECURSIVE),
+    BenchConfig("old hybrid rrf", {"mode": "hybrid", **OLD_RETRIEVAL}, OLD_SPARSE, headers="off", index=RECURSIVE),
+    BenchConfig("old hybrid weighted", {"mode": "hybrid", **OLD_RETRIEVAL, "fusion": "weighted"}, OLD_SPARSE, headers="off",
+                index=RECURSIVE),
+    BenchConfig("previous default", {"dense_weight": 0.4}, index={**RECURSIVE, "title_acronyms": False}),
     BenchConfig("default (hybrid)", {}),
+    BenchConfig("hybrid recursive chunks", {}, index=RECURSIVE),
+    BenchConfig("hybrid dense weight 0.4", {"dense_weight": 0.4}),
     BenchConfig("dense", {"mode": "dense"}),
     BenchConfig("bm25", {"mode": "bm25"}),
     BenchConfig("bm25 words tokens", {"mode": "bm25"}, {"tokenizer": "words"}),
