@@ -53,7 +53,7 @@ WORKSHOP = Preset(
     "in a sentence or two and ends with a 'Source: <file>' line, yet its facts (and often the file) are wrong. "
     "Feed it retrieved passages (the hybrid lane) and the facts come back.",
     spec=DatasetSpec(knowledge=True, rule=True, style=False, raft=False, n_rule=60, test_share=0.1,
-                     chunk=ChunkConfig()),  # fmt: skip
+                     chunk=ChunkConfig("recursive", 256, 32)),  # the chunks it was measured on  # fmt: skip
     config=TrainConfig(BUNDLED_MODEL, "lora", r=8, alpha=16, dropout=0.05,
                        target_modules=("q_proj", "k_proj", "v_proj", "o_proj"), epochs=1, learning_rate=2e-3,
                        max_length=160, batch_size=4),  # fmt: skip
