@@ -101,8 +101,11 @@ def run_lanes(question: str, ctx: LaneContext, configs: list[LaneConfig], worker
     """All lanes concurrently; results in the order of `configs`. `on_delta(kind, text)`
     receives streamed answer text from backends that stream; `initializer` runs in each
     worker thread (the page uses it to let threads update their placeholders)."""
+    first = sorted(range(len(configs)), key=lambda i: configs[i].kind != "long_context")  # the longest prompt starts
+    # first, so the shorter lanes fill the other local generation slots around it instead of waiting for it at the end
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(configs))), initializer=initializer) as pool:
-        return list(pool.map(lambda config: run_lane(question, ctx, config, on_delta), configs))
+        futures = {i: pool.submit(run_lane, question, ctx, configs[i], on_delta) for i in first}
+        return [futures[i].result() for i in range(len(configs))]
 
 
 def run_lane(question: str, ctx: LaneContext, config: LaneConfig, on_delta=None) -> LaneResult:

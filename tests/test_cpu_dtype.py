@@ -46,3 +46,26 @@ def test_a_local_model_answers_in_bfloat16_and_its_notes_say_so(fresh, tmp_path)
     with shared.use(None) as network, torch.inference_mode():
         out = network.generate(ids, max_new_tokens=4, min_new_tokens=4, do_sample=False)
     assert out.shape[1] == ids.shape[1] + 4
+
+
+def test_the_decode_attention_matches_sdpa(tmp_path):
+    """One new token by matrix products gives SDPA's logits (float32, so they compare closely),
+    with a padded batch too; the prompt itself still goes through SDPA."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from core.generation.cpu_attention import use_for
+
+    folder = make_tiny_llama(tmp_path / "tiny")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    reference, ours = (AutoModelForCausalLM.from_pretrained(folder).eval() for _ in range(2))
+    use_for(ours)
+    tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    batch = tokenizer(["Say hello to the new colleague.", "Hi."], return_tensors="pt", padding=True)
+    with torch.inference_mode():
+        expected = reference.generate(**batch, max_new_tokens=6, do_sample=False, output_logits=True, return_dict_in_generate=True)
+        got = ours.generate(**batch, max_new_tokens=6, do_sample=False, output_logits=True, return_dict_in_generate=True)
+    assert torch.equal(got.sequences, expected.sequences)
+    for a, b in zip(got.logits, expected.logits):
+        assert torch.allclose(a, b, atol=1e-4), (a - b).abs().max()

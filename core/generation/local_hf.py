@@ -120,7 +120,9 @@ class TransformersGenerator:
                                          if self.settings.repetition_penalty > 1.0 else [])  # fmt: skip
         streamer = _DeltaStreamer(tokenizer, on_delta) if on_delta else None
         sampling = {} if self.settings.greedy else {"temperature": self.settings.temperature, "top_p": 0.95}
-        with generation_slots(), shared.use(self.adapter) as network, torch.inference_mode():
+        # The adapter state first, then a slot: a lane waiting for another adapter state holds no slot, so
+        # lanes that can run (the same state) use both cores meanwhile.
+        with shared.use(self.adapter) as network, generation_slots(), torch.inference_mode():
             started = time.perf_counter()
             output = network.generate(**inputs.to(network.device), max_new_tokens=limit, do_sample=not self.settings.greedy,
                                       logits_processor=processors, streamer=streamer, use_cache=True,

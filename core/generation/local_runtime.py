@@ -53,7 +53,12 @@ def _place(network):
     torch.set_num_threads(torch_threads())
     from core.generation.cpu_dtype import cpu_dtype
 
-    return network.to(getattr(torch, cpu_dtype().name))
+    if cpu_dtype().name == "bfloat16":
+        from core.generation.cpu_attention import use_for
+
+        network = network.to(torch.bfloat16)
+        use_for(network)
+    return network
 
 
 class SharedModel:
