@@ -55,16 +55,17 @@ with st.expander("Price override ($ per 1M tokens)"):
     price_out = pcols[1].number_input("Output", 0.0, 1000.0, 0.60, 0.01, key="cmp_price_out")
     price_cached = pcols[2].number_input("Cached input (0 = none)", 0.0, 1000.0, 0.075, 0.005, key="cmp_price_cached")
     override = (price_in, price_out, price_cached or None) if use_override else None
-cols = st.columns([3, 2, 1, 1, 1])
+cols = st.columns([3, 2])
 lanes = cols[0].multiselect("Lanes", LANE_KINDS, default=list(LANE_KINDS), format_func=LABELS.get, key="cmp_lanes")
 priced_as = cols[1].text_input("Priced as (litellm model)", "gpt-4o-mini" if generator is None or is_local(generator)
                                else generator.name, key="cmp_priced")  # fmt: skip
-position = cols[2].selectbox("Evidence in long context", ["start", "middle", "end"], index=1, key="cmp_pos", format_func=label,
+cols = st.columns(3)
+position = cols[0].selectbox("Evidence in long context", ["start", "middle", "end"], index=1, key="cmp_pos", format_func=label,
                              help="Where the documents holding the evidence sit in the long-context prompt (lost in the middle).")  # fmt: skip
-truncate = cols[3].toggle("Truncate to fit", True, key="cmp_trunc",
+context_budget = cols[1].selectbox("Long-context budget", BUDGETS, key="cmp_budget", format_func=budget_label,
+                                   help=BUDGET_HELP)
+truncate = cols[2].toggle("Truncate long context to fit", True, key="cmp_trunc",
                           help="Long context: keep the evidence and as many other documents as fit the answering model's window.")
-context_budget = cols[4].selectbox("Long-context budget", BUDGETS, key="cmp_budget", format_func=budget_label,
-                                  help=BUDGET_HELP)
 
 qa_items = load_qa(SAMPLE_DIR / "qa.jsonl") if corpus.corpus_id == SAMPLE_ID else ()
 demo = next((i for i in qa_items if i.id == DEMO_QUESTION), None)
