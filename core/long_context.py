@@ -14,8 +14,8 @@ relevance: that is what the RAG lanes do.
 The long-context budget caps how much of the window the prompt may take. By default it is
 the whole window, except for a local model on CPU: there it is CPU_BUDGET tokens, because
 reading a prompt costs about a second per 200-700 tokens on one core, slower the longer it is
-(benchmarks/bench_generation.py, bundled model on 2 idle cores: six lanes took 49 s with this
-budget and 103 s with the whole 8,192-token window). The lane says which budget it used.
+(benchmarks/bench_generation.py, bundled model on 2 idle cores: six lanes took 47-49 s with
+this budget and 82 s with the whole 8,192-token window). The lane says which budget it used.
 """
 
 from __future__ import annotations
