@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.sample import sample_files
+from tests.credentials import stand_in
 
 TIMEOUT = 600  # per script run, sized to the slowest step (a training or index build) on a busy 2-core box
 
@@ -186,13 +187,13 @@ def test_llm_backend_errors_show_in_the_page_and_contexts_ask_for_cost(data_dir)
     at.sidebar.radio(key="gen_backend").set_value("LLM via litellm").run()
     at.sidebar.text_input(key="llm_model").input("openai/tiny").run()
     at.sidebar.text_input(key="llm_base").input(f"http://127.0.0.1:{free_port()}/v1").run()
-    at.sidebar.text_input(key="llm_key").input("placeholder-credential-never-shown").run()
+    at.sidebar.text_input(key="llm_key").input(stand_in("never-shown")).run()
     at.selectbox(key="rx_rerank").select("llm").run()
     next(t for t in at.text_input if t.label == "Question").input("parental leave?")
     button(at, "Search").click().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
-    assert "cannot reach the model server" in errors and "placeholder-credential-never-shown" not in errors
+    assert "cannot reach the model server" in errors and stand_in("never-shown") not in errors
     at.toggle(key="rx_llmctx").set_value(True).run()
     assert not at.exception
     assert any("LLM chunk contexts with **openai/tiny**" in w.value for w in at.warning)

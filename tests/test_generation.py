@@ -7,6 +7,7 @@ import pytest
 from core.errors import BackendError, ConfigError
 from core.generation import LiteLLMGenerator, LLMConfig
 from tests.browser import free_port, json_stub
+from tests.credentials import stand_in
 from tests.llm_server import make_tiny_llama, transformers_server
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,7 @@ def server(tmp_path_factory):
 
 def test_generates_through_litellm_with_provider_usage(server):
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="unused-by-local-server")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key=stand_in("unused-by-local-server"))
     result = generator.generate([{"role": "user", "content": "Say hello."}])
     assert result.text.strip()
     assert result.usage.source == "provider" and result.usage.completion_tokens == 6 and result.usage.prompt_tokens > 0
@@ -30,11 +31,11 @@ def test_generates_through_litellm_with_provider_usage(server):
 
 def test_unreachable_server_is_explained_without_leaking_the_key():
     generator = LiteLLMGenerator(LLMConfig(model="openai/some-model", api_base=f"http://127.0.0.1:{free_port()}/v1",
-                                           max_retries=0, timeout_s=120), api_key="placeholder-credential-to-scrub")  # fmt: skip
+                                           max_retries=0, timeout_s=120), api_key=stand_in("to-scrub"))  # fmt: skip
     with pytest.raises(BackendError) as caught:
         generator.generate([{"role": "user", "content": "hi"}])
     assert "cannot reach the model server at http://127.0.0.1" in str(caught.value)
-    assert "placeholder-credential-to-scrub" not in str(caught.value)
+    assert stand_in("to-scrub") not in str(caught.value)
 
 
 def test_bad_configs_are_rejected():
@@ -53,7 +54,7 @@ def test_llm_contexts_and_llm_reranker_through_the_server(server, store, config)
     from tests.test_index import DOCS
 
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=12), api_key="unused-by-local-server")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=12), api_key=stand_in("unused-by-local-server"))
     cid = store.create("Tiny").corpus_id
     store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
     index_config = IndexConfig(chunk=ChunkConfig(chunk_size=64, chunk_overlap=0), context_model=generator.name)
@@ -75,7 +76,7 @@ def test_every_lane_through_litellm_and_the_server(server, store, config):
     from tests.test_index import CONFIG, DOCS
 
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=8), api_key="unused-by-local-server")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=8), api_key=stand_in("unused-by-local-server"))
     cid = store.create("Tiny").corpus_id
     store.add_files(cid, [SourceFile(n, t.encode()) for n, t in DOCS.items()], config)
     index = build_index(store, cid, CONFIG)
@@ -95,10 +96,10 @@ def test_wrong_key_and_unknown_model_are_explained():
                            "code": "invalid_api_key"}}  # fmt: skip
     with json_stub(401, rejection) as url:
         generator = LiteLLMGenerator(LLMConfig(model="openai/gpt-4o-mini", api_base=f"{url}/v1", max_retries=0),
-                                     api_key="placeholder-credential-rejected")  # fmt: skip
+                                     api_key=stand_in("rejected"))  # fmt: skip
         with pytest.raises(BackendError, match="API key was rejected") as caught:
             generator.generate([{"role": "user", "content": "hi"}])
-        assert "placeholder-credential-rejected" not in str(caught.value)
+        assert stand_in("rejected") not in str(caught.value)
     with pytest.raises(BackendError, match="no-such-provider/model: litellm does not know this provider"):
         LiteLLMGenerator(LLMConfig(model="no-such-provider/model", max_retries=0)).generate([{"role": "user", "content": "hi"}])
 
@@ -112,7 +113,7 @@ def test_missing_key_is_explained(monkeypatch):
 
 def test_streaming_delivers_growing_text(server):
     base, model = server
-    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key="unused-by-local-server")
+    generator = LiteLLMGenerator(LLMConfig(model=f"openai/{model}", api_base=base, max_tokens=6), api_key=stand_in("unused-by-local-server"))
     seen: list[str] = []
     result = generator.generate([{"role": "user", "content": "Say hello."}], on_delta=seen.append)
     assert seen and seen[-1] == result.text and all(b.startswith(a) for a, b in zip(seen, seen[1:]))

@@ -80,14 +80,16 @@ def test_env_and_typed_keys_never_reach_a_file(data_dir, store, config, monkeypa
 
 
 def test_key_shapes_and_known_values_are_masked(monkeypatch):
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "plainvalue123456")
+    plain, registered = "plainvalue" + "123456", "registered-key-" + "0001"  # assembled: no key-like literal
+    monkeypatch.setenv("ANTHROPIC_API_KEY", plain)
     monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false-but-long-enough")
-    register("registered-key-0001")
+    register(registered)
     filler = "ABCDEFGHIJKLMNOPQRSTUV"  # key shapes are assembled here so no key-like literal sits in the tree
     shaped = {"sk-proj-": filler, "AKIA": filler[:16], "hf_": filler + "abcdefghij", "ghp_": filler + "0123456789abcd"}
-    text = (f"auth {'sk-proj-' + shaped['sk-proj-']} then Authorization: Bearer abc.def-ghi_jkl and "
+    bearer = "Bearer " + ".".join(("abc", "def-ghi_jkl"))
+    text = (f"auth {'sk-proj-' + shaped['sk-proj-']} then Authorization: {bearer} and "
             + " ".join(prefix + rest for prefix, rest in shaped.items() if prefix != "sk-proj-")
-            + " plainvalue123456 registered-key-0001 false-but-long-enough")  # fmt: skip
+            + f" {plain} {registered} false-but-long-enough")  # fmt: skip
     clean = scrub(text)
     for secret in ("sk-proj-ABC", "abc.def-ghi", "AKIAABC", "hf_ABC", "ghp_ABC", "plainvalue", "registered-key"):
         assert secret not in clean
