@@ -92,11 +92,10 @@ def warm_up(store: CorpusStore, config: IngestConfig, progress_for: Callable[[st
     `progress_for(title)` gives a progress callback for each step; `say` hears the
     model conversion's messages (it reports no fractions)."""
     from core.index import build_index
+    from core.index.sentences import prepare_sentences
 
     step = progress_for or (lambda title: None)
     info, report = load_sample(store, config, step("Sample corpus"))
-    from core.index.sentences import prepare_sentences
-
     index = build_index(store, info.corpus_id, IndexConfig(), step("Default index"))
     sentences = prepare_sentences(store.root.parent, index, step("Sentence vectors"))
     model, note = prepare_bundled_model(say)

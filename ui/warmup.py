@@ -28,6 +28,8 @@ def warm_sentences() -> int:
     except ValueError:
         _LOG.warning("PLAYGROUND_WARM_SENTENCES=%r is not a whole number; using %d.", raw, WARM_SENTENCES)
         return WARM_SENTENCES
+
+
 _STARTED: set[tuple] = set()
 _GUARD = threading.Lock()
 
@@ -69,9 +71,10 @@ def _load(get_index, corpus, config) -> None:
     try:  # one query loads the embedding model (torch, sentence-transformers) and Chroma's query path
         index = get_index(corpus, config)
         IndexRetriever(index, RetrievalConfig()).retrieve("warm-up query", 1)
-        if prepare_sentences(data_dir(), index, max_sentences=warm_sentences()) is None:
+        cap = warm_sentences()
+        if prepare_sentences(data_dir(), index, max_sentences=cap) is None:
             _LOG.info("Sentence vectors of %s not prepared: over %d sentences (the reader embeds as it goes).",
-                      corpus.corpus_id, warm_sentences())  # fmt: skip
+                      corpus.corpus_id, cap)  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - a failed warm-up only means the first search loads it itself
         _LOG.warning("Warm-up of the default index failed (the first search will load it): %s", exc)
 

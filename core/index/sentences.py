@@ -25,15 +25,14 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from core.embedding import shared_cache
 from core.fsutil import atomic_write_bytes
 from core.generation.extractive import quotable_sentences
+from core.progress import Progress
 
-Progress = Callable[[float, str], None]
 log = logging.getLogger(__name__)
 
 
